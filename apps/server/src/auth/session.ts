@@ -1,0 +1,158 @@
+// Server-side sessions (DESIGN §3): the row is the source of truth. Validation is one SELECT
+// (user joined) and writes only when the session is renewed, at most once per renewal interval.
+import type { DatabaseClient } from "../db.ts";
+import type { SessionKind } from "../generated/prisma/enums.ts";
+import { generateSessionToken, hashSessionSecret, parseSessionToken, verifySessionSecret } from "./token.ts";
+
+export interface SessionPolicy {
+  /** A session unused for this long expires (sliding). */
+  idleTimeoutMs: number;
+  /** A session expires this long after sign-in, however active (absolute). */
+  absoluteLifetimeMs: number;
+  /** lastActiveAt is written at most once per interval, so most requests do not write. */
+  renewalIntervalMs: number;
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  kind: SessionKind;
+  createdAt: Date;
+  lastActiveAt: Date;
+  /** Absolute expiry; the session also ends at lastActiveAt + idle timeout. */
+  expiresAt: Date;
+}
+
+export type SessionValidationResult = { session: Session; user: SessionUser } | { session: null; user: null };
+
+export interface SessionMetadata {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+const SESSION_SELECT = {
+  id: true,
+  userId: true,
+  kind: true,
+  createdAt: true,
+  lastActiveAt: true,
+  expiresAt: true,
+} as const;
+
+// User agents are attacker-controlled; keep what the session list needs.
+const USER_AGENT_MAX_LENGTH = 512;
+
+export async function createSession(
+  db: DatabaseClient,
+  input: { userId: string; kind: SessionKind; metadata: SessionMetadata },
+  policy: SessionPolicy,
+  now: Date,
+): Promise<{ token: string; session: Session }> {
+  const { id, secret, token } = generateSessionToken();
+  const session = await db.session.create({
+    data: {
+      id,
+      secretHash: hashSessionSecret(secret),
+      userId: input.userId,
+      kind: input.kind,
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt: new Date(now.getTime() + policy.absoluteLifetimeMs),
+      userAgent: input.metadata.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
+      ip: input.metadata.ip,
+    },
+    select: SESSION_SELECT,
+  });
+  return { token, session };
+}
+
+export function getSessionIdleExpiry(session: Pick<Session, "lastActiveAt">, policy: SessionPolicy): Date {
+  return new Date(session.lastActiveAt.getTime() + policy.idleTimeoutMs);
+}
+
+export async function validateSessionToken(
+  db: DatabaseClient,
+  token: string,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<SessionValidationResult> {
+  const parts = parseSessionToken(token);
+  if (!parts) return { session: null, user: null };
+
+  const row = await db.session.findUnique({
+    where: { id: parts.id },
+    // One statement (a lateral join), not one per relation: validation runs on every request.
+    relationLoadStrategy: "join",
+    select: { ...SESSION_SELECT, secretHash: true, user: { select: { id: true, email: true, name: true } } },
+  });
+  // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
+  // anyone end someone else's session.
+  if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
+
+  const { secretHash: _secretHash, user, ...session } = row;
+  if (now >= session.expiresAt || now >= getSessionIdleExpiry(session, policy)) {
+    await db.session.deleteMany({ where: { id: session.id } });
+    return { session: null, user: null };
+  }
+  if (now.getTime() - session.lastActiveAt.getTime() >= policy.renewalIntervalMs) {
+    // updateMany: a concurrent sign-out may have deleted the row; that is not an error here.
+    await db.session.updateMany({ where: { id: session.id }, data: { lastActiveAt: now } });
+    session.lastActiveAt = now;
+  }
+  return { session, user };
+}
+
+export async function invalidateSession(db: DatabaseClient, sessionId: string): Promise<void> {
+  await db.session.deleteMany({ where: { id: sessionId } });
+}
+
+/** Ends one of the user's sessions; false when it is not theirs or does not exist. */
+export async function invalidateUserSession(db: DatabaseClient, userId: string, sessionId: string): Promise<boolean> {
+  const { count } = await db.session.deleteMany({ where: { id: sessionId, userId } });
+  return count > 0;
+}
+
+/** Ends every session of the user except `exceptSessionId`; returns how many ended. */
+export async function invalidateUserSessions(
+  db: DatabaseClient,
+  userId: string,
+  options: { exceptSessionId?: string } = {},
+): Promise<number> {
+  const { count } = await db.session.deleteMany({
+    where: { userId, ...(options.exceptSessionId ? { id: { not: options.exceptSessionId } } : {}) },
+  });
+  return count;
+}
+
+export function listUserSessions(db: DatabaseClient, userId: string) {
+  return db.session.findMany({
+    where: { userId },
+    select: { ...SESSION_SELECT, userAgent: true, ip: true },
+    orderBy: { lastActiveAt: "desc" },
+  });
+}
+
+const CLEANUP_BATCH_SIZE = 1_000;
+
+/** Deletes sessions past their absolute or idle expiry in bounded batches; returns the count. */
+export async function deleteExpiredSessions(db: DatabaseClient, policy: SessionPolicy, now: Date): Promise<number> {
+  const idleCutoff = new Date(now.getTime() - policy.idleTimeoutMs);
+  let deleted = 0;
+  for (;;) {
+    const batch = await db.session.findMany({
+      where: { OR: [{ expiresAt: { lte: now } }, { lastActiveAt: { lte: idleCutoff } }] },
+      select: { id: true },
+      take: CLEANUP_BATCH_SIZE,
+    });
+    if (batch.length === 0) return deleted;
+    const { count } = await db.session.deleteMany({ where: { id: { in: batch.map((row) => row.id) } } });
+    deleted += count;
+    if (batch.length < CLEANUP_BATCH_SIZE) return deleted;
+  }
+}

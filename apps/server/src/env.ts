@@ -1,0 +1,95 @@
+// The server's configuration: every environment variable it reads, validated once at start-up.
+// Add a variable here and in .env.example together; no other file reads process.env.
+import { z } from "zod";
+import type { SessionPolicy } from "./auth/session.ts";
+
+const MINUTE_MS = 60_000;
+
+const minutes = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const postgresUrl = z
+  .string({ error: "is required (a postgresql:// URL)" })
+  .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  APP_ORIGIN: z.url({ protocol: /^https?$/, error: "must be an http(s) origin such as http://localhost:5173" }).default("http://localhost:5173"),
+  TRUSTED_ORIGINS: z.string().default(""),
+  SESSION_IDLE_TIMEOUT_MINUTES: minutes(7 * 24 * 60),
+  SESSION_ABSOLUTE_LIFETIME_MINUTES: minutes(30 * 24 * 60),
+  SESSION_RENEWAL_INTERVAL_MINUTES: minutes(60),
+  SESSION_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  WEB_DIST_DIR: z.string().optional(),
+});
+
+export interface Config {
+  nodeEnv: "development" | "production" | "test";
+  databaseUrl: string;
+  databasePoolMax: number;
+  host: string;
+  port: number;
+  /** Where users load the app from; its scheme decides Secure/`__Host-` cookies. */
+  appOrigin: string;
+  /** Origins allowed to send state-changing requests with the session cookie (CSRF). */
+  allowedOrigins: ReadonlySet<string>;
+  secureCookies: boolean;
+  session: SessionPolicy;
+  /** 0 turns the expired-session cleanup timer off. */
+  cleanupIntervalMs: number;
+  /** Built web app served by the API in production (same origin, first-party cookies). */
+  webDistDir: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+}
+
+/** Parses an environment (process.env in index.ts, a literal in tests); lists every bad variable at once. */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  // Empty strings in .env mean "unset", as they do for most tools.
+  const defined = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const parsed = envSchema.safeParse(defined);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  const env = parsed.data;
+  const session: SessionPolicy = {
+    idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_MINUTES * MINUTE_MS,
+    absoluteLifetimeMs: env.SESSION_ABSOLUTE_LIFETIME_MINUTES * MINUTE_MS,
+    renewalIntervalMs: env.SESSION_RENEWAL_INTERVAL_MINUTES * MINUTE_MS,
+  };
+  const problems: string[] = [];
+  if (session.idleTimeoutMs > session.absoluteLifetimeMs) {
+    problems.push("SESSION_IDLE_TIMEOUT_MINUTES must not exceed SESSION_ABSOLUTE_LIFETIME_MINUTES");
+  }
+  if (session.renewalIntervalMs >= session.idleTimeoutMs) {
+    problems.push("SESSION_RENEWAL_INTERVAL_MINUTES must be shorter than SESSION_IDLE_TIMEOUT_MINUTES");
+  }
+  const appOrigin = new URL(env.APP_ORIGIN).origin;
+  const trusted = env.TRUSTED_ORIGINS.split(",").map((value) => value.trim()).filter(Boolean);
+  for (const origin of trusted) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      problems.push(`TRUSTED_ORIGINS entry "${origin}" must be an origin such as https://app.example.com`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    host: env.HOST,
+    port: env.PORT,
+    appOrigin,
+    allowedOrigins: new Set([appOrigin, ...trusted]),
+    secureCookies: appOrigin.startsWith("https:"),
+    session,
+    cleanupIntervalMs: env.SESSION_CLEANUP_INTERVAL_MINUTES * MINUTE_MS,
+    webDistDir: env.WEB_DIST_DIR ?? null,
+  };
+}

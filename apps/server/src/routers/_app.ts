@@ -1,0 +1,15 @@
+// The API: one router per feature. Register new feature routers here.
+import { router } from "../trpc.ts";
+import { accountRouter } from "./account.ts";
+import { authRouter } from "./auth.ts";
+import { noteRouter } from "./note.ts";
+import { sessionRouter } from "./session.ts";
+
+export const appRouter = router({
+  auth: authRouter,
+  session: sessionRouter,
+  account: accountRouter,
+  note: noteRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,53 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createSession } from "../auth/session.ts";
+import { createTestCaller, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../../tests/setup/server.ts";
+
+const db = createTestDatabase();
+const config = createTestConfig();
+afterAll(() => db.$disconnect());
+
+async function signedIn(userId: string, kind: "cookie" | "bearer" = "cookie") {
+  const { token, session } = await createSession(db, { userId, kind, metadata: { userAgent: null, ip: null } }, config.session, new Date());
+  return { token, session, ...(await createTestCaller({ db, config }, { type: kind, token })) };
+}
+
+describe("account.changePassword", () => {
+  it("needs the current password and changes nothing without it", async () => {
+    const user = await createTestUser(db);
+    const current = await signedIn(user.id);
+    await expect(
+      current.caller.account.changePassword({ currentPassword: "wrong password", newPassword: "a brand new password" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: "The current password is incorrect." });
+    const anonymous = await createTestCaller({ db, config });
+    await anonymous.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD });
+  });
+
+  it("revokes every other session, rotates the current one and takes the new password", async () => {
+    const user = await createTestUser(db);
+    const other = await signedIn(user.id, "bearer");
+    const current = await signedIn(user.id);
+    const result = await current.caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "a brand new password" });
+
+    expect(result.sessionId).not.toBe(current.session.id);
+    expect(current.cookie.token).not.toBeNull();
+    expect(current.cookie.token!.startsWith(`${result.sessionId}.`)).toBe(true);
+    const remaining = await db.session.findMany({ where: { userId: user.id }, select: { id: true, kind: true } });
+    expect(remaining).toEqual([{ id: result.sessionId, kind: "cookie" }]);
+    for (const token of [other.token, current.token]) {
+      const stale = await createTestCaller({ db, config }, { type: "cookie", token });
+      await expect(stale.caller.auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    }
+
+    const anonymous = await createTestCaller({ db, config });
+    await expect(anonymous.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await anonymous.caller.auth.signIn({ email: user.email, password: "a brand new password" });
+  });
+
+  it("returns the rotated token in the body for a bearer session and sets no cookie", async () => {
+    const user = await createTestUser(db);
+    const current = await signedIn(user.id, "bearer");
+    const result = await current.caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "another new password" });
+    expect(result.token?.startsWith(`${result.sessionId}.`)).toBe(true);
+    expect(current.cookie.token).toBeNull();
+  });
+});

@@ -1,0 +1,28 @@
+// Vitest global setup: one migrated database for the whole run. With DATABASE_URL set, that
+// PostgreSQL (migrations applied with `prisma migrate deploy`, nothing dropped: tests create
+// their own uniquely named rows); otherwise an in-memory PGlite server on an ephemeral port.
+import type { TestProject } from "vitest/node";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../scripts/lib/embedded-database.ts";
+import { requirePrisma } from "../../scripts/lib/prisma-cli.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+let embedded: EmbeddedDatabase | null = null;
+
+export async function setup(project: TestProject) {
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedDatabase({ dataDir: null, port: 0 });
+    url = embedded.url;
+  }
+  await requirePrisma(["migrate", "deploy"], { ...process.env, DATABASE_URL: url });
+  project.provide("databaseUrl", url);
+}
+
+export async function teardown() {
+  await embedded?.stop();
+}

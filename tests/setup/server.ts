@@ -1,0 +1,82 @@
+// Shared test setup for server tests: a database client, configuration, users and callers.
+import { inject } from "vitest";
+import { hashPassword } from "../../apps/server/src/auth/password.ts";
+import { createInnerContext, type Credential, type SessionCookieWriter } from "../../apps/server/src/context.ts";
+import { createDatabase, type Database } from "../../apps/server/src/db.ts";
+import { loadConfig, type Config } from "../../apps/server/src/env.ts";
+import { appRouter } from "../../apps/server/src/routers/_app.ts";
+import { createCallerFactory } from "../../apps/server/src/trpc.ts";
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+export function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Database {
+  return createDatabase({ url: inject("databaseUrl"), poolMax: 2, ...options });
+}
+
+export function createTestConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    DATABASE_URL: inject("databaseUrl"),
+    APP_ORIGIN: "http://localhost:5173",
+    SESSION_CLEANUP_INTERVAL_MINUTES: "0",
+    ...overrides,
+  });
+}
+
+export function uniqueEmail(label = "user"): string {
+  return `${label}-${crypto.randomUUID()}@test.latchkey.dev`;
+}
+
+// Hashing once keeps argon2 out of every test's setup time.
+let passwordHash: Promise<string> | null = null;
+
+export async function createTestUser(db: Database, fields: { email?: string; name?: string } = {}) {
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  return db.user.create({
+    data: {
+      id: crypto.randomUUID(),
+      email: fields.email ?? uniqueEmail(),
+      name: fields.name ?? "Test User",
+      passwordHash: await passwordHash,
+    },
+    select: { id: true, email: true, name: true },
+  });
+}
+
+/** A cookie writer that records what a procedure set, standing in for the HTTP response. */
+export function createCookieRecorder() {
+  const recorder = {
+    token: null as string | null,
+    expiresAt: null as Date | null,
+    cleared: false,
+  };
+  const writer: SessionCookieWriter = {
+    set(token, expiresAt) {
+      recorder.token = token;
+      recorder.expiresAt = expiresAt;
+      recorder.cleared = false;
+    },
+    clear() {
+      recorder.token = null;
+      recorder.cleared = true;
+    },
+  };
+  return { recorder, writer };
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+/** A tRPC caller as a request with `credential` would get it, plus what it wrote to the cookie. */
+export async function createTestCaller(
+  deps: { db: Database; config: Config; clock?: () => Date },
+  credential: Credential | null = null,
+) {
+  const { recorder, writer } = createCookieRecorder();
+  const ctx = await createInnerContext({
+    ...deps,
+    credential,
+    metadata: { userAgent: "vitest", ip: "127.0.0.1" },
+    cookies: writer,
+  });
+  return { caller: createCaller(ctx), cookie: recorder, ctx };
+}
