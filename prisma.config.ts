@@ -12,7 +12,7 @@ export default defineConfig({
     // process.env rather than Prisma's env(): env() throws when a variable is unset, and
     // `prisma generate` must work without any database.
     url: process.env.DATABASE_URL ?? "",
-    // Only `migrate dev` needs it; with PGlite it must be a second server (docs/decisions/002).
+    // Only `migrate dev` needs it; with PGlite it must be a second server (docs/decisions/001).
     shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL,
   },
 });

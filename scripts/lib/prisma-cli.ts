@@ -1,5 +1,5 @@
 // Runs the Prisma CLI of this workspace. On machines where Prisma cannot download its native
-// schema engine, a stand-in can be named by PRISMA_SCHEMA_ENGINE_BINARY (docs/decisions/003).
+// schema engine, a stand-in can be named by PRISMA_SCHEMA_ENGINE_BINARY (docs/decisions/002).
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -4,12 +4,7 @@
 import type { TestProject } from "vitest/node";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../scripts/lib/embedded-database.ts";
 import { requirePrisma } from "../../scripts/lib/prisma-cli.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
+import type {} from "./provided-context.ts";
 
 let embedded: EmbeddedDatabase | null = null;
 

@@ -23,6 +23,11 @@ export async function startTestServer(deps: { db: Database; config: Config; cloc
   };
 }
 
+/** A response body as parsed JSON; tests assert its shape. */
+export async function readJson(response: Response): Promise<any> {
+  return response.json();
+}
+
 /** A browser-like client: keeps the cookies the server sets and sends them back, with an Origin. */
 export function createCookieClient(baseUrl: string, options: { origin?: string } = {}) {
   const jar = new Map<string, string>();

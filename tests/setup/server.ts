@@ -6,6 +6,7 @@ import { createDatabase, type Database } from "../../apps/server/src/db.ts";
 import { loadConfig, type Config } from "../../apps/server/src/env.ts";
 import { appRouter } from "../../apps/server/src/routers/_app.ts";
 import { createCallerFactory } from "../../apps/server/src/trpc.ts";
+import type {} from "./provided-context.ts";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 

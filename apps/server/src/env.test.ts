@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join("\n");
       for (const name of ["DATABASE_URL", "PORT", "APP_ORIGIN", "SESSION_IDLE_TIMEOUT_MINUTES"]) expect(problems).toContain(name);
+      expect(problems).toContain("PORT must be a whole number from 0 to 65535");
     }
   });
 

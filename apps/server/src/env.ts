@@ -5,7 +5,12 @@ import type { SessionPolicy } from "./auth/session.ts";
 
 const MINUTE_MS = 60_000;
 
-const minutes = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const wholeNumber = (min: number, max: number, fallback: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+};
+const YEAR_MINUTES = 366 * 24 * 60;
+const minutes = (fallback: number) => wholeNumber(1, YEAR_MINUTES, fallback);
 const postgresUrl = z
   .string({ error: "is required (a postgresql:// URL)" })
   .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL");
@@ -13,15 +18,15 @@ const postgresUrl = z
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: postgresUrl,
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
+  DATABASE_POOL_MAX: wholeNumber(1, 100, 4),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65_535, 3000),
   APP_ORIGIN: z.url({ protocol: /^https?$/, error: "must be an http(s) origin such as http://localhost:5173" }).default("http://localhost:5173"),
   TRUSTED_ORIGINS: z.string().default(""),
   SESSION_IDLE_TIMEOUT_MINUTES: minutes(7 * 24 * 60),
   SESSION_ABSOLUTE_LIFETIME_MINUTES: minutes(30 * 24 * 60),
   SESSION_RENEWAL_INTERVAL_MINUTES: minutes(60),
-  SESSION_CLEANUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  SESSION_CLEANUP_INTERVAL_MINUTES: wholeNumber(0, YEAR_MINUTES, 60),
   WEB_DIST_DIR: z.string().optional(),
 });
 

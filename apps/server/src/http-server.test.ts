@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../../../tests/setup/server.ts";
-import { createCookieClient, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { createCookieClient, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
 
 const ORIGIN = "http://localhost:5173";
 const db = createTestDatabase();
@@ -62,7 +62,7 @@ describe("session cookie over HTTP", () => {
     const { client, user, token } = await signedInClient();
     const me = await client.query("auth.me");
     expect(me.status).toBe(200);
-    expect((await me.json()).result.data.user).toEqual(user);
+    expect((await readJson(me)).result.data.user).toEqual(user);
 
     const signOut = await client.mutate("auth.signOut");
     expect(signOut.headers.getSetCookie()).toEqual([expect.stringMatching(/^latchkey_session=; Path=\/; Max-Age=0/)]);
@@ -97,7 +97,7 @@ describe("session cookie over HTTP", () => {
     expect((await first.client.mutate("session.revoke", { id: secondId })).status).toBe(200);
     const after = await second.query("note.list");
     expect(after.status).toBe(401);
-    expect((await after.json()).error.data.code).toBe("UNAUTHORIZED");
+    expect((await readJson(after)).error.data.code).toBe("UNAUTHORIZED");
   });
 });
 
@@ -161,7 +161,7 @@ describe("bad input", () => {
       name: "",
     });
     expect(response.status).toBe(400);
-    const { error } = await response.json();
+    const { error } = await readJson(response);
     expect(error.data.zodError.fieldErrors).toMatchObject({
       password: ["Use at least 8 characters."],
       name: ["Enter your name."],

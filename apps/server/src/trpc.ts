@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { Context } from "./context.ts";
 
 const t = initTRPC.context<Context>().create({
+  // Never send stack traces to clients, whatever NODE_ENV says; the server logs internal errors.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {
