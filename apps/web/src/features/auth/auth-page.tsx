@@ -1,0 +1,34 @@
+// The frame of the signed-out pages (sign in, sign up): a card with the form, and a redirect to
+// `next` as soon as the server confirms a session, whether it existed already or the form made it.
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Navigate, useSearchParams } from "react-router";
+import { LoadingMessage } from "../../components/message.tsx";
+import { useTRPC } from "../../lib/trpc.ts";
+import { sanitizeNextPath } from "./next-path.ts";
+
+export function AuthPage({ title, footer, children }: { title: string; footer: ReactNode; children: ReactNode }) {
+  const trpc = useTRPC();
+  const [searchParams] = useSearchParams();
+  // Always ask the server: a cached answer may belong to a session that has just ended.
+  const me = useQuery(trpc.auth.me.queryOptions(undefined, { refetchOnMount: "always" }));
+
+  if (me.isSuccess && !me.isFetching) return <Navigate to={sanitizeNextPath(searchParams.get("next"))} replace />;
+  return (
+    <main className="auth">
+      <div className="card auth-card">
+        <p className="brand">latchkey</p>
+        <h1>{title}</h1>
+        {me.isPending ? <LoadingMessage>Checking your session…</LoadingMessage> : children}
+        <div className="auth-footer">{footer}</div>
+      </div>
+    </main>
+  );
+}
+
+/** Keeps `next` (and nothing else) when moving between the sign-in and sign-up pages. */
+export function useNextParam(): string {
+  const [searchParams] = useSearchParams();
+  const next = searchParams.get("next");
+  return next ? `?${new URLSearchParams({ next }).toString()}` : "";
+}

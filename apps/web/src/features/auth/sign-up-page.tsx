@@ -1,0 +1,54 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { FormEvent } from "react";
+import { Link } from "react-router";
+import { FormField, readFormText } from "../../components/form-field.tsx";
+import { ErrorAlert } from "../../components/message.tsx";
+import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
+import { useTRPC } from "../../lib/trpc.ts";
+import { AuthPage, useNextParam } from "./auth-page.tsx";
+
+export function SignUpPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const nextParam = useNextParam();
+  const signUp = useMutation(
+    trpc.auth.signUp.mutationOptions({
+      // Signing up also signs in; once auth.me sees the session, AuthPage moves on to `next`.
+      onSuccess: () => queryClient.invalidateQueries(trpc.auth.me.queryFilter()),
+    }),
+  );
+  const fieldErrors = getFieldErrors(signUp.error);
+
+  function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    signUp.mutate(readFormText(event.currentTarget, ["name", "email", "password"]));
+  }
+
+  return (
+    <AuthPage
+      title="Create your account"
+      footer={
+        <p>
+          Already have an account? <Link to={`/sign-in${nextParam}`}>Sign in</Link>
+        </p>
+      }
+    >
+      <ErrorAlert message={getErrorMessage(signUp.error)} />
+      <form aria-label="Sign up" onSubmit={handleSubmit} noValidate>
+        <FormField label="Name" name="name" autoComplete="name" required error={fieldErrors.name} />
+        <FormField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
+        <FormField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          error={fieldErrors.password}
+        />
+        <button type="submit" disabled={signUp.isPending}>
+          {signUp.isPending ? "Signing up…" : "Sign up"}
+        </button>
+      </form>
+    </AuthPage>
+  );
+}

@@ -1,0 +1,76 @@
+import { cleanup, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { installFakeApi, SIGNED_IN, unauthorized } from "../../testing/fake-api.ts";
+import { renderApp } from "../../testing/render-app.tsx";
+
+let api: ReturnType<typeof installFakeApi>;
+// What the server thinks of the browser's cookie.
+let session: "none" | "valid" | "revoked";
+
+/** Answers like a protected procedure: `data` while the session is valid, UNAUTHORIZED otherwise. */
+const whileSignedIn = (data: unknown) => () => {
+  if (session !== "valid") throw unauthorized();
+  return data;
+};
+
+beforeEach(() => {
+  api = installFakeApi();
+  session = "none";
+  api.on("auth.me", whileSignedIn(SIGNED_IN));
+  api.on("note.list", whileSignedIn([]));
+  api.on("note.create", whileSignedIn({}));
+  api.on("session.list", whileSignedIn([]));
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe("SignedInLayout", () => {
+  it("sends a signed-out visitor to sign in, remembering the page", async () => {
+    const app = renderApp("/sessions");
+
+    await waitFor(() => expect(app.currentUrl()).toBe("/sign-in?next=%2Fsessions"));
+    expect(await screen.findByRole("button", { name: "Sign in" })).toBeTruthy();
+    expect(screen.queryByText(/Your session has ended/)).toBeNull();
+    expect(api.callsTo("session.list")).toEqual([]);
+  });
+
+  it("shows the page and navigation to a signed-in user", async () => {
+    session = "valid";
+    const app = renderApp("/sessions");
+
+    expect(await screen.findByRole("heading", { name: "Sessions" })).toBeTruthy();
+    expect(screen.getByText("Ada Lovelace")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Sign out" })).toBeTruthy();
+    expect(app.currentUrl()).toBe("/sessions");
+  });
+
+  it("sends the user to sign in with a reason when a query finds the session revoked", async () => {
+    session = "valid";
+    const app = renderApp("/");
+    await screen.findByRole("heading", { name: "Notes" });
+
+    session = "revoked";
+    await userEvent.setup().click(screen.getByRole("link", { name: "Sessions" }));
+
+    await waitFor(() => expect(app.currentUrl()).toBe("/sign-in?reason=expired&next=%2Fsessions"));
+    expect(await screen.findByText("Your session has ended. Please sign in again.")).toBeTruthy();
+    expect(screen.queryByText("Ada Lovelace")).toBeNull();
+  });
+
+  it("does the same when a mutation finds the session revoked", async () => {
+    session = "valid";
+    const app = renderApp("/");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Title"), "Groceries");
+
+    session = "revoked";
+    await user.click(screen.getByRole("button", { name: "Create note" }));
+
+    await waitFor(() => expect(app.currentUrl()).toBe("/sign-in?reason=expired"));
+    expect(await screen.findByText("Your session has ended. Please sign in again.")).toBeTruthy();
+  });
+});
