@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "server",
-          include: ["apps/server/src/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["apps/server/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
           testTimeout: 20_000,
         },
@@ -30,6 +30,15 @@ export default defineConfig({
           environment: "node",
           testTimeout: 90_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // create-latchkey's own tests (its pack step removes this project from the template).
+        test: {
+          name: "create",
+          include: ["packages/create-latchkey/{src,e2e}/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 20_000,
         },
       },
     ],

@@ -4,31 +4,29 @@
 import { loadDotEnv } from "./lib/dotenv.ts";
 import { DATA_DIR } from "./lib/repo-root.ts";
 import { runPrisma } from "./lib/prisma-cli.ts";
-import {
-  EMBEDDED_PORT,
-  EMBEDDED_SHADOW_PORT,
-  findRunningEmbeddedDatabase,
-  startEmbeddedDatabase,
-} from "./lib/embedded-database.ts";
+import { openEmbeddedDatabase } from "./lib/embedded-database.ts";
 
 const OFFLINE_COMMANDS = new Set(["generate", "format", "validate", "version", "init", "-v", "--version", "-h", "--help"]);
 
 const args = process.argv.slice(2);
 loadDotEnv();
 
+// An empty value in .env means unset, as it does for the server.
 const needsDatabase = args.length > 0 && !OFFLINE_COMMANDS.has(args[0]!) && !process.env.DATABASE_URL;
 let stop = async () => {};
 if (needsDatabase) {
-  const running = findRunningEmbeddedDatabase(DATA_DIR);
-  if (running) {
-    process.env.DATABASE_URL = running.url;
-    if (running.shadowUrl) process.env.SHADOW_DATABASE_URL ??= running.shadowUrl;
-  } else {
-    const database = await startEmbeddedDatabase({ dataDir: DATA_DIR, port: EMBEDDED_PORT, shadowPort: EMBEDDED_SHADOW_PORT });
-    process.env.DATABASE_URL = database.url;
-    process.env.SHADOW_DATABASE_URL ??= database.shadowUrl ?? undefined;
-    stop = database.stop;
-  }
+  const database = await openEmbeddedDatabase(DATA_DIR).catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+  process.env.DATABASE_URL = database.url;
+  if (!process.env.SHADOW_DATABASE_URL && database.shadowUrl) process.env.SHADOW_DATABASE_URL = database.shadowUrl;
+  stop = database.stop;
+
+  // Ctrl-C reaches the Prisma CLI as well (same process group): let it finish, then close the
+  // database cleanly below. A SIGTERM may be for this process alone: close the database first.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => void stop().then(() => process.exit(143)));
 }
 
 const code = await runPrisma(args);

@@ -1,7 +1,7 @@
 // The embedded default database: PGlite (PostgreSQL in WebAssembly) served over the Postgres wire
 // protocol, so Prisma's `@prisma/adapter-pg` and CLI use it exactly like a real server.
 // A PGlite server holds one database, so `prisma migrate dev` gets a second server as its shadow.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -20,6 +20,7 @@ export interface EmbeddedDatabase {
 
 interface LockFile {
   pid: number;
+  /** Empty while the owner is still starting the servers. */
   url: string;
   shadowUrl: string | null;
 }
@@ -41,8 +42,8 @@ function lockPath(dataDir: string): string {
   return path.join(dataDir, "server.lock");
 }
 
-/** The embedded database another process is serving from `dataDir`, or null. */
-export function findRunningEmbeddedDatabase(dataDir: string): LockFile | null {
+/** The lock of a live process holding `dataDir` (serving or still starting), or null. */
+function readLiveLock(dataDir: string): LockFile | null {
   try {
     const lock = JSON.parse(readFileSync(lockPath(dataDir), "utf8")) as LockFile;
     return isAlive(lock.pid) ? lock : null;
@@ -51,14 +52,40 @@ export function findRunningEmbeddedDatabase(dataDir: string): LockFile | null {
   }
 }
 
+function writeLock(dataDir: string, lock: LockFile): void {
+  // Write then rename, so a reader never sees a half-written lock and takes the data dir as free.
+  const temporary = `${lockPath(dataDir)}.${process.pid}`;
+  writeFileSync(temporary, JSON.stringify(lock));
+  renameSync(temporary, lockPath(dataDir));
+}
+
+function claimLock(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const holder = readLiveLock(dataDir);
+  if (holder) {
+    throw new Error(
+      holder.url
+        ? `The embedded database in ${dataDir} is already served by process ${holder.pid} at ${holder.url}.`
+        : `The embedded database in ${dataDir} is being started by process ${holder.pid}; try again in a moment.`,
+    );
+  }
+  rmSync(lockPath(dataDir), { force: true });
+  // `wx` fails if another process created the lock between our check and now.
+  writeFileSync(lockPath(dataDir), JSON.stringify({ pid: process.pid, url: "", shadowUrl: null } satisfies LockFile), { flag: "wx" });
+}
+
+/** The embedded database another process is serving from `dataDir`, or null. */
+export function findRunningEmbeddedDatabase(dataDir: string): LockFile | null {
+  const lock = readLiveLock(dataDir);
+  return lock?.url ? lock : null;
+}
+
 async function serve(db: PGlite, port: number, maxConnections: number): Promise<PGLiteSocketServer> {
   const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections });
   try {
     await server.start();
   } catch (error) {
-    await db.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new Error(`Port ${port} is in use. Stop what is using it, or set DATABASE_URL to a PostgreSQL server.`);
     }
     throw error;
@@ -80,52 +107,55 @@ export async function startEmbeddedDatabase(options: {
   shadowPort?: number | null;
 }): Promise<EmbeddedDatabase> {
   const { dataDir } = options;
-  if (dataDir) {
-    mkdirSync(dataDir, { recursive: true });
-    const running = findRunningEmbeddedDatabase(dataDir);
-    if (running) {
-      throw new Error(`The embedded database in ${dataDir} is already served by process ${running.pid} at ${running.url}.`);
-    }
-    rmSync(lockPath(dataDir), { force: true });
-    // `wx` fails if another process created the lock between our check and now.
-    writeFileSync(lockPath(dataDir), JSON.stringify({ pid: process.pid, url: "", shadowUrl: null }), { flag: "wx" });
-  }
+  if (dataDir) claimLock(dataDir);
 
-  const releaseLock = () => dataDir && rmSync(lockPath(dataDir), { force: true });
+  // What has been opened so far, closed in reverse order on stop or when a later step fails.
+  const openedSteps: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    try {
+      for (const close of openedSteps.reverse()) await close();
+    } finally {
+      if (dataDir) rmSync(lockPath(dataDir), { force: true });
+    }
+  };
+  const open = async (directory: string, port: number, maxConnections: number) => {
+    const db = await PGlite.create(dataDir ? path.join(dataDir, directory) : undefined);
+    openedSteps.push(() => db.close());
+    const server = await serve(db, port, maxConnections);
+    openedSteps.push(() => server.stop());
+    return server;
+  };
+
   try {
-    const db = await PGlite.create(dataDir ? path.join(dataDir, "pglite") : undefined);
-    const server = await serve(db, options.port, MAX_CONNECTIONS);
-
-    let shadow: { db: PGlite; server: PGLiteSocketServer } | null = null;
-    if (options.shadowPort != null) {
-      // Disk-backed shadow: starts fast and uses far less memory than an in-memory one.
-      const shadowDb = await PGlite.create(dataDir ? path.join(dataDir, "pglite-shadow") : undefined);
-      shadow = { db: shadowDb, server: await serve(shadowDb, options.shadowPort, SHADOW_MAX_CONNECTIONS) };
-    }
-
+    const server = await open("pglite", options.port, MAX_CONNECTIONS);
+    // Disk-backed shadow: starts fast and uses far less memory than an in-memory one.
+    const shadow = options.shadowPort == null ? null : await open("pglite-shadow", options.shadowPort, SHADOW_MAX_CONNECTIONS);
     const url = toDatabaseUrl(portOf(server));
-    const shadowUrl = shadow ? toDatabaseUrl(portOf(shadow.server)) : null;
-    if (dataDir) writeFileSync(lockPath(dataDir), JSON.stringify({ pid: process.pid, url, shadowUrl } satisfies LockFile));
+    const shadowUrl = shadow ? toDatabaseUrl(portOf(shadow)) : null;
+    if (dataDir) writeLock(dataDir, { pid: process.pid, url, shadowUrl });
 
     let stopping: Promise<void> | null = null;
     return {
       url,
       shadowUrl,
       stop() {
-        stopping ??= (async () => {
-          await server.stop();
-          await db.close();
-          if (shadow) {
-            await shadow.server.stop();
-            await shadow.db.close();
-          }
-          releaseLock();
-        })();
+        stopping ??= closeAll();
         return stopping;
       },
     };
   } catch (error) {
-    releaseLock();
+    // The start error is the one worth reporting; closing what did open is best effort.
+    await closeAll().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The embedded database on `dataDir`: the one another process serves (then `stop` leaves it
+ * running), else one started for this process with a shadow server for `prisma migrate dev`.
+ */
+export async function openEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  const running = findRunningEmbeddedDatabase(dataDir);
+  if (running) return { url: running.url, shadowUrl: running.shadowUrl, stop: async () => {} };
+  return startEmbeddedDatabase({ dataDir, port: EMBEDDED_PORT, shadowPort: EMBEDDED_SHADOW_PORT });
 }

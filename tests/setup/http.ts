@@ -1,4 +1,5 @@
-// Test setup for HTTP tests: the real server on an ephemeral port and a tiny cookie-aware client.
+// Test setup for HTTP tests: the real server on an ephemeral port, a tiny cookie-aware client and
+// a bearer client (Authorization header, no cookies) for session tokens and access tokens.
 import type { AddressInfo } from "node:net";
 import { createHttpServer } from "../../apps/server/src/http-server.ts";
 import type { Database } from "../../apps/server/src/db.ts";
@@ -33,7 +34,7 @@ export function createCookieClient(baseUrl: string, options: { origin?: string }
   const jar = new Map<string, string>();
   return {
     jar,
-    async fetch(path: string, init: RequestInit = {}) {
+    ...trpcRequests(async (path: string, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
       if (options.origin && !headers.has("origin")) headers.set("origin", options.origin);
       if (jar.size > 0 && !headers.has("cookie")) {
@@ -47,7 +48,22 @@ export function createCookieClient(baseUrl: string, options: { origin?: string }
         else jar.set(name, value);
       }
       return response;
-    },
+    }),
+  };
+}
+
+/** A native-app-like client: `Authorization: Bearer <token>` on every request, no cookies, no Origin. */
+export function createBearerClient(baseUrl: string, token: string) {
+  return trpcRequests((path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+    return fetch(`${baseUrl}${path}`, { ...init, headers });
+  });
+}
+
+function trpcRequests(send: (path: string, init?: RequestInit) => Promise<Response>) {
+  return {
+    fetch: send,
     /** A tRPC mutation (POST, JSON body, no batching). */
     mutate(path: string, input?: unknown, init: RequestInit = {}) {
       return this.fetch(`/trpc/${path}`, {

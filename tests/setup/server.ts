@@ -1,6 +1,7 @@
 // Shared test setup for server tests: a database client, configuration, users and callers.
 import { inject } from "vitest";
 import { hashPassword } from "../../apps/server/src/auth/password.ts";
+import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
 import { createInnerContext, type Credential, type SessionCookieWriter } from "../../apps/server/src/context.ts";
 import { createDatabase, type Database } from "../../apps/server/src/db.ts";
 import { loadConfig, type Config } from "../../apps/server/src/env.ts";
@@ -9,6 +10,8 @@ import { createCallerFactory } from "../../apps/server/src/trpc.ts";
 import type {} from "./provided-context.ts";
 
 export const TEST_PASSWORD = "correct horse battery staple";
+/** An ephemeral signing key, one per test process: no test needs a .env. */
+export const TEST_JWT_PRIVATE_KEY = generateJwtPrivateKey();
 
 export function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Database {
   return createDatabase({ url: inject("databaseUrl"), poolMax: 2, ...options });
@@ -20,8 +23,20 @@ export function createTestConfig(overrides: Record<string, string> = {}): Config
     DATABASE_URL: inject("databaseUrl"),
     APP_ORIGIN: "http://localhost:5173",
     SESSION_CLEANUP_INTERVAL_MINUTES: "0",
+    JWT_PRIVATE_KEY: TEST_JWT_PRIVATE_KEY,
     ...overrides,
   });
+}
+
+/** A clock tests move by hand (pass `clock.now` wherever a `clock` is taken): no sleeping. */
+export function createTestClock(start = new Date()) {
+  let current = start.getTime();
+  return {
+    now: () => new Date(current),
+    advance(ms: number) {
+      current += ms;
+    },
+  };
 }
 
 export function uniqueEmail(label = "user"): string {

@@ -1,12 +1,29 @@
 // Per-request context. createContext adapts node:http to the pure createInnerContext, which tests
-// call directly; the session cookie is read and written only here and in http-server.ts.
+// call directly; credentials are read and the session cookie written only here and in http-server.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { verifyAccessToken, type AccessTokenClaims } from "./auth/access-token.ts";
 import { readSessionCookie, serializeBlankSessionCookie, serializeSessionCookie } from "./auth/cookie.ts";
-import { validateSessionToken, type SessionMetadata } from "./auth/session.ts";
+import { validateSessionToken, type Session, type SessionMetadata, type SessionUser } from "./auth/session.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
 
-export type Credential = { type: "cookie" | "bearer"; token: string };
+/** What the request presented: the session cookie, or `Authorization: Bearer` with a session token or a JWT. */
+export type Credential = { type: "cookie" | "bearer" | "jwt"; token: string };
+
+/** A session named by an access token's `sid`: signed by us, but not checked against the database. */
+export interface SessionReference {
+  id: string;
+  userId: string;
+}
+
+/**
+ * Who made the request and how that was established. Cookie and bearer session tokens were checked
+ * against the session row on this request; an access token (jwt) only by its signature and claims,
+ * so its session may have ended since it was issued (sessionProcedure re-checks).
+ */
+export type Authentication =
+  | { method: "cookie" | "bearer"; user: SessionUser; session: Session }
+  | { method: "jwt"; user: SessionUser; session: SessionReference; claims: AccessTokenClaims };
 
 /** How procedures set or clear the browser's session cookie without touching HTTP objects. */
 export interface SessionCookieWriter {
@@ -23,13 +40,33 @@ export interface InnerContextOptions {
   clock?: () => Date;
 }
 
+async function authenticate(
+  db: Database,
+  config: Config,
+  credential: Credential,
+  now: Date,
+): Promise<Authentication | null> {
+  if (credential.type === "jwt") {
+    // No database query: signature, key, typ, iss, aud and lifetime decide (DESIGN §4).
+    const result = verifyAccessToken(credential.token, config.accessToken.verificationKeys, config.accessToken, now);
+    if (!result.ok) return null;
+    const { claims } = result;
+    return {
+      method: "jwt",
+      user: { id: claims.sub, email: claims.email, name: claims.name },
+      session: { id: claims.sid, userId: claims.sub },
+      claims,
+    };
+  }
+  const { session, user } = await validateSessionToken(db, credential.token, config.session, now);
+  return session ? { method: credential.type, user, session } : null;
+}
+
 export async function createInnerContext(options: InnerContextOptions) {
   const clock = options.clock ?? (() => new Date());
-  const { session, user } = options.credential
-    ? await validateSessionToken(options.db, options.credential.token, options.config.session, clock())
-    : { session: null, user: null };
+  const auth = options.credential ? await authenticate(options.db, options.config, options.credential, clock()) : null;
   // A stale cookie is removed so the browser stops sending it.
-  if (options.credential?.type === "cookie" && !session) options.cookies.clear();
+  if (options.credential?.type === "cookie" && !auth) options.cookies.clear();
   return {
     db: options.db,
     config: options.config,
@@ -37,8 +74,7 @@ export async function createInnerContext(options: InnerContextOptions) {
     credential: options.credential,
     metadata: options.metadata,
     cookies: options.cookies,
-    session,
-    user,
+    auth,
   };
 }
 
@@ -51,7 +87,9 @@ export function readCredential(req: IncomingMessage, config: Config): Credential
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
     // Any other scheme leaves the header as it is, which never parses as a token.
-    return { type: "bearer", token: authorization.replace(BEARER_PREFIX, "") };
+    const token = authorization.replace(BEARER_PREFIX, "");
+    // A session token `<id>.<secret>` has one dot, a JWT (header.payload.signature) two.
+    return { type: token.split(".").length === 3 ? "jwt" : "bearer", token };
   }
   const token = readSessionCookie(req.headers.cookie, config.secureCookies);
   return token ? { type: "cookie", token } : null;

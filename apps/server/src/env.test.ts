@@ -1,7 +1,19 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { generateJwtPrivateKey, parseJwtPrivateKey, toJsonWebKey } from "./auth/signing-key.ts";
 import { ConfigError, loadConfig } from "./env.ts";
 
-const valid = { DATABASE_URL: "postgresql://localhost/latchkey" };
+const valid = { DATABASE_URL: "postgresql://localhost/latchkey", JWT_PRIVATE_KEY: generateJwtPrivateKey() };
+
+function problemsOf(source: Record<string, string>): string {
+  try {
+    loadConfig(source);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join("\n");
+    throw error;
+  }
+  return expect.unreachable("the configuration was accepted");
+}
 
 describe("loadConfig", () => {
   it("applies documented defaults", () => {
@@ -40,6 +52,48 @@ describe("loadConfig", () => {
   it("rejects inconsistent session timeouts", () => {
     expect(() => loadConfig({ ...valid, SESSION_IDLE_TIMEOUT_MINUTES: "100", SESSION_ABSOLUTE_LIFETIME_MINUTES: "50" })).toThrow(
       /must not exceed/,
+    );
+  });
+});
+
+describe("loadConfig: access tokens", () => {
+  it("defaults the issuer to APP_ORIGIN, the audience to latchkey-api and the lifetime to 5 minutes", () => {
+    const { accessToken } = loadConfig({ ...valid, APP_ORIGIN: "https://app.example.com/" });
+    expect(accessToken).toMatchObject({ issuer: "https://app.example.com", audience: "latchkey-api", lifetimeSeconds: 300 });
+    expect(accessToken.verificationKeys.map((key) => key.kid)).toEqual([accessToken.signingKey.kid]);
+  });
+
+  it("refuses to start without JWT_PRIVATE_KEY and says how to make one", () => {
+    expect(problemsOf({ DATABASE_URL: valid.DATABASE_URL })).toMatch(/JWT_PRIVATE_KEY is required: .*pnpm env:init/);
+  });
+
+  it("lists a key that is not Ed25519 or not a key at all, together with the other problems", () => {
+    const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "der", type: "pkcs8" });
+    expect(problemsOf({ ...valid, JWT_PRIVATE_KEY: p256.toString("base64url") })).toMatch(/JWT_PRIVATE_KEY must be an Ed25519 private key/);
+    const problems = problemsOf({ ...valid, JWT_PRIVATE_KEY: "not a key", PORT: "eighty" });
+    expect(problems).toMatch(/JWT_PRIVATE_KEY must be an Ed25519 private key/);
+    expect(problems).toMatch(/PORT must be/);
+  });
+
+  it("accepts the key in standard base64 too, as openssl and base64 print it", () => {
+    const der = generateKeyPairSync("ed25519").privateKey.export({ format: "der", type: "pkcs8" });
+    const fromBase64 = loadConfig({ ...valid, JWT_PRIVATE_KEY: der.toString("base64") });
+    expect(fromBase64.accessToken.signingKey.kid).toBe(parseJwtPrivateKey(der.toString("base64url"))!.kid);
+  });
+
+  it("keeps the lifetime between 10 seconds and 5 minutes", () => {
+    expect(loadConfig({ ...valid, ACCESS_TOKEN_TTL_SECONDS: "60" }).accessToken.lifetimeSeconds).toBe(60);
+    expect(problemsOf({ ...valid, ACCESS_TOKEN_TTL_SECONDS: "301" })).toContain("ACCESS_TOKEN_TTL_SECONDS must be a whole number from 10 to 300");
+    expect(problemsOf({ ...valid, ACCESS_TOKEN_TTL_SECONDS: "5" })).toContain("ACCESS_TOKEN_TTL_SECONDS");
+  });
+
+  it("publishes and accepts JWT_EXTRA_PUBLIC_KEYS after the signing key, once each, and lists bad entries", () => {
+    const current = parseJwtPrivateKey(valid.JWT_PRIVATE_KEY)!;
+    const previous = parseJwtPrivateKey(generateJwtPrivateKey())!;
+    const config = loadConfig({ ...valid, JWT_EXTRA_PUBLIC_KEYS: ` ${toJsonWebKey(previous).x} , ${toJsonWebKey(current).x}` });
+    expect(config.accessToken.verificationKeys.map((key) => key.kid)).toEqual([current.kid, previous.kid]);
+    expect(problemsOf({ ...valid, JWT_EXTRA_PUBLIC_KEYS: `${toJsonWebKey(previous).x},abc` })).toContain(
+      'JWT_EXTRA_PUBLIC_KEYS entry "abc" must be',
     );
   });
 });

@@ -1,7 +1,9 @@
 // The server's configuration: every environment variable it reads, validated once at start-up.
 // Add a variable here and in .env.example together; no other file reads process.env.
 import { z } from "zod";
+import type { AccessTokenConfig } from "./auth/access-token.ts";
 import type { SessionPolicy } from "./auth/session.ts";
+import { parseJwtPrivateKey, parseJwtPublicKey, type SigningKey, type VerificationKey } from "./auth/signing-key.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -11,6 +13,31 @@ const wholeNumber = (min: number, max: number, fallback: number) => {
 };
 const YEAR_MINUTES = 366 * 24 * 60;
 const minutes = (fallback: number) => wholeNumber(1, YEAR_MINUTES, fallback);
+// DESIGN §4 caps access tokens at 5 minutes: the lifetime is also how long a revoked session's
+// tokens keep working on procedures that do not re-check the session.
+const ACCESS_TOKEN_MAX_LIFETIME_SECONDS = 300;
+const ACCESS_TOKEN_MIN_LIFETIME_SECONDS = 10;
+
+const jwtPrivateKey = z
+  .string({ error: "is required: an Ed25519 private key for access tokens (`pnpm env:init` writes one into .env; see docs/tokens.md)" })
+  .transform((value, ctx): SigningKey => {
+    const key = parseJwtPrivateKey(value);
+    if (!key) ctx.addIssue({ code: "custom", message: "must be an Ed25519 private key: PKCS#8 DER in base64url (see docs/tokens.md)" });
+    return key ?? z.NEVER;
+  });
+const jwtPublicKeys = z
+  .string()
+  .default("")
+  .transform((value, ctx): VerificationKey[] => {
+    const keys: VerificationKey[] = [];
+    for (const entry of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+      const key = parseJwtPublicKey(entry);
+      if (key) keys.push(key);
+      else ctx.addIssue({ code: "custom", message: `entry "${entry}" must be the "x" of an Ed25519 JWK (43 base64url characters)` });
+    }
+    return keys;
+  });
+
 const postgresUrl = z
   .string({ error: "is required (a postgresql:// URL)" })
   .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL");
@@ -28,6 +55,11 @@ const envSchema = z.object({
   SESSION_RENEWAL_INTERVAL_MINUTES: minutes(60),
   SESSION_CLEANUP_INTERVAL_MINUTES: wholeNumber(0, YEAR_MINUTES, 60),
   WEB_DIST_DIR: z.string().optional(),
+  JWT_PRIVATE_KEY: jwtPrivateKey,
+  JWT_EXTRA_PUBLIC_KEYS: jwtPublicKeys,
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).default("latchkey-api"),
+  ACCESS_TOKEN_TTL_SECONDS: wholeNumber(ACCESS_TOKEN_MIN_LIFETIME_SECONDS, ACCESS_TOKEN_MAX_LIFETIME_SECONDS, ACCESS_TOKEN_MAX_LIFETIME_SECONDS),
 });
 
 export interface Config {
@@ -46,6 +78,8 @@ export interface Config {
   cleanupIntervalMs: number;
   /** Built web app served by the API in production (same origin, first-party cookies). */
   webDistDir: string | null;
+  /** JWT access tokens: signing key, published keys, iss/aud and lifetime (docs/tokens.md). */
+  accessToken: AccessTokenConfig;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +118,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // The signing key comes first; an extra key equal to it (mid-rotation) is published once.
+  const verificationKeys = [env.JWT_PRIVATE_KEY, ...env.JWT_EXTRA_PUBLIC_KEYS].filter(
+    (key, index, all) => all.findIndex((other) => other.kid === key.kid) === index,
+  );
+
   return {
     nodeEnv: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
@@ -96,5 +135,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     session,
     cleanupIntervalMs: env.SESSION_CLEANUP_INTERVAL_MINUTES * MINUTE_MS,
     webDistDir: env.WEB_DIST_DIR ?? null,
+    accessToken: {
+      signingKey: env.JWT_PRIVATE_KEY,
+      verificationKeys,
+      issuer: env.JWT_ISSUER ?? appOrigin,
+      audience: env.JWT_AUDIENCE,
+      lifetimeSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    },
   };
 }

@@ -1,10 +1,11 @@
 // The HTTP edge (DESIGN §1): security headers, CSRF check and body limit in front of the tRPC
-// handler, plus the built web app in production. Everything HTTP-specific about auth lives here
-// and in context.ts.
+// handler, the access-token public keys (JWKS), and the built web app in production. Everything
+// HTTP-specific about auth lives here and in context.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { getSessionCookieName } from "./auth/cookie.ts";
 import { checkCsrf } from "./auth/csrf.ts";
+import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
@@ -12,6 +13,10 @@ import { appRouter } from "./routers/_app.ts";
 import { createStaticFileHandler } from "./static-files.ts";
 
 const TRPC_PREFIX = "/trpc/";
+const JWKS_PATH = "/.well-known/jwks.json";
+// Verifiers may keep the key set this long: publish a new key at least this long before signing
+// with it, and keep an old one this long after its last token expired (docs/tokens.md).
+const JWKS_MAX_AGE_SECONDS = 300;
 // tRPC answers larger bodies with 413 before parsing them.
 const MAX_BODY_BYTES = 100 * 1024;
 
@@ -44,10 +49,12 @@ export function createHttpServer(deps: { db: Database; config: Config; clock?: (
     },
   });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;
+  const jwks = JSON.stringify(createJsonWebKeySet(config.accessToken.verificationKeys));
 
   return createServer((req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = req.url ?? "/";
+    const pathname = url.split("?")[0];
 
     if (url.startsWith(TRPC_PREFIX)) {
       const verdict = checkCsrf(
@@ -62,7 +69,14 @@ export function createHttpServer(deps: { db: Database; config: Config; clock?: (
         config.allowedOrigins,
       );
       if (!verdict.ok) return sendJsonError(res, verdict.status, verdict.reason);
+      // API answers carry user data, session tokens and access tokens: never stored by a cache.
+      res.setHeader("Cache-Control", "no-store");
       return trpcHandler(req, res);
+    }
+    if (pathname === JWKS_PATH && (req.method === "GET" || req.method === "HEAD")) {
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
+      res.end(req.method === "HEAD" ? undefined : jwks);
+      return;
     }
     if (url === "/healthz") {
       res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");

@@ -96,6 +96,38 @@ export async function validateSessionToken(
   if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
 
   const { secretHash: _secretHash, user, ...session } = row;
+  return applySessionPolicy(db, session, user, policy, now);
+}
+
+/**
+ * The live session `sessionId` of `userId`, re-read from the database: for a request that carries
+ * only a reference to its session (an access token's `sid`). One SELECT, with the same expiry and
+ * renewal rules as validateSessionToken.
+ */
+export async function validateSessionReference(
+  db: DatabaseClient,
+  reference: { sessionId: string; userId: string },
+  policy: SessionPolicy,
+  now: Date,
+): Promise<SessionValidationResult> {
+  const row = await db.session.findUnique({
+    where: { id: reference.sessionId, userId: reference.userId },
+    relationLoadStrategy: "join",
+    select: { ...SESSION_SELECT, user: { select: { id: true, email: true, name: true } } },
+  });
+  if (!row) return { session: null, user: null };
+  const { user, ...session } = row;
+  return applySessionPolicy(db, session, user, policy, now);
+}
+
+/** Ends an expired session (deleting its row) or renews a live one at most once per interval. */
+async function applySessionPolicy(
+  db: DatabaseClient,
+  session: Session,
+  user: SessionUser,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<SessionValidationResult> {
   if (now >= session.expiresAt || now >= getSessionIdleExpiry(session, policy)) {
     await db.session.deleteMany({ where: { id: session.id } });
     return { session: null, user: null };

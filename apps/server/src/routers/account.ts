@@ -3,11 +3,11 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { hashPassword, PASSWORD_MAX_LENGTH, verifyPassword } from "../auth/password.ts";
 import { createSession, invalidateUserSessions } from "../auth/session.ts";
-import { protectedProcedure, router } from "../trpc.ts";
+import { router, sessionProcedure } from "../trpc.ts";
 import { passwordSchema } from "./auth.ts";
 
 export const accountRouter = router({
-  changePassword: protectedProcedure
+  changePassword: sessionProcedure
     .input(z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword: passwordSchema }))
     .mutation(async ({ ctx, input }) => {
       const { passwordHash } = await ctx.db.user.findUniqueOrThrow({
@@ -29,7 +29,8 @@ export const accountRouter = router({
           ctx.clock(),
         );
       });
-      if (session.kind === "cookie") {
+      // The rotated token goes back the way the request came: a cookie to a browser, else the body.
+      if (ctx.auth.method === "cookie") {
         ctx.cookies.set(token, session.expiresAt);
         return { sessionId: session.id, token: null };
       }

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { verifyAccessToken } from "../auth/access-token.ts";
 import * as password from "../auth/password.ts";
 import { vi } from "vitest";
 import {
@@ -107,5 +108,101 @@ describe("auth.me and auth.signOut", () => {
     await expect(after.caller.auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     // The stale cookie is cleared on the next request too.
     expect(after.cookie.cleared).toBe(true);
+  });
+});
+
+describe("auth.signIn and auth.signUp with transport: token", () => {
+  it("starts a bearer session, returns its token in the body and sets no cookie", async () => {
+    const user = await createTestUser(db);
+    const { caller, cookie } = await createTestCaller({ db, config });
+    const result = await caller.auth.signIn({ email: user.email, password: TEST_PASSWORD, transport: "token" });
+    expect(result).toEqual({ user, token: expect.stringMatching(/^[a-z2-7]{24}\.[a-z2-7]{52}$/) });
+    expect(cookie).toMatchObject({ token: null, cleared: false });
+    const sessions = await db.session.findMany({ where: { userId: user.id }, select: { id: true, kind: true } });
+    expect(sessions).toEqual([{ id: result.token!.split(".")[0], kind: "bearer" }]);
+
+    const bearer = await createTestCaller({ db, config }, { type: "bearer", token: result.token! });
+    expect(await bearer.caller.auth.me()).toMatchObject({ method: "bearer", user, session: { kind: "bearer" } });
+  });
+
+  it("leaves the cookie session the request came with alone", async () => {
+    const user = await createTestUser(db);
+    const browser = await createTestCaller({ db, config });
+    await browser.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD });
+    const cookieToken = browser.cookie.token!;
+
+    const withCookie = await createTestCaller({ db, config }, { type: "cookie", token: cookieToken });
+    await withCookie.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD, transport: "token" });
+    expect(withCookie.cookie).toMatchObject({ token: null, cleared: false });
+    const again = await createTestCaller({ db, config }, { type: "cookie", token: cookieToken });
+    expect(await again.caller.auth.me()).toMatchObject({ method: "cookie" });
+  });
+
+  it("signs up with a bearer session too; the default stays the cookie", async () => {
+    const { caller, cookie } = await createTestCaller({ db, config });
+    const result = await caller.auth.signUp({ email: uniqueEmail(), password: TEST_PASSWORD, name: "Cli", transport: "token" });
+    expect(result.token).toMatch(/^[a-z2-7]{24}\./);
+    expect(cookie.token).toBeNull();
+
+    const browser = await createTestCaller({ db, config });
+    expect((await browser.caller.auth.signUp({ email: uniqueEmail(), password: TEST_PASSWORD, name: "Web" })).token).toBeNull();
+    expect(browser.cookie.token).not.toBeNull();
+  });
+
+  it("rejects an unknown transport", async () => {
+    const user = await createTestUser(db);
+    const { caller } = await createTestCaller({ db, config });
+    // @ts-expect-error: not a transport
+    await expect(caller.auth.signIn({ email: user.email, password: TEST_PASSWORD, transport: "header" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+  });
+});
+
+describe("auth.issueAccessToken", () => {
+  async function bearerCaller() {
+    const user = await createTestUser(db);
+    const { caller } = await createTestCaller({ db, config });
+    const { token } = await caller.auth.signIn({ email: user.email, password: TEST_PASSWORD, transport: "token" });
+    return { user, token: token!, ...(await createTestCaller({ db, config }, { type: "bearer", token: token! })) };
+  }
+
+  it("issues a JWT for the session that verifies with the published keys", async () => {
+    const { user, token, caller } = await bearerCaller();
+    const now = new Date();
+    const { accessToken, expiresAt } = await caller.auth.issueAccessToken();
+    const result = verifyAccessToken(accessToken, config.accessToken.verificationKeys, config.accessToken, now);
+    expect(result).toMatchObject({
+      ok: true,
+      claims: { sub: user.id, sid: token.split(".")[0], email: user.email, name: user.name, iss: config.appOrigin, aud: "latchkey-api" },
+    });
+    expect(expiresAt.getTime() - now.getTime()).toBeGreaterThan(295_000);
+    expect(expiresAt.getTime() - now.getTime()).toBeLessThanOrEqual(300_000);
+  });
+
+  it("is issued from a cookie session as well", async () => {
+    const user = await createTestUser(db);
+    const browser = await createTestCaller({ db, config });
+    await browser.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD });
+    const { caller } = await createTestCaller({ db, config }, { type: "cookie", token: browser.cookie.token! });
+    expect((await caller.auth.issueAccessToken()).accessToken.split(".")).toHaveLength(3);
+  });
+
+  it("needs a session, and refuses to renew an access token with itself", async () => {
+    const anonymous = await createTestCaller({ db, config });
+    await expect(anonymous.caller.auth.issueAccessToken()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+
+    const { caller } = await bearerCaller();
+    const { accessToken } = await caller.auth.issueAccessToken();
+    const withJwt = await createTestCaller({ db, config }, { type: "jwt", token: accessToken });
+    await expect(withJwt.caller.auth.issueAccessToken()).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("answers auth.me from the token's claims under a JWT", async () => {
+    const { user, token, caller } = await bearerCaller();
+    const { accessToken } = await caller.auth.issueAccessToken();
+    const withJwt = await createTestCaller({ db, config }, { type: "jwt", token: accessToken });
+    expect(await withJwt.caller.auth.me()).toEqual({ method: "jwt", user, session: { id: token.split(".")[0] } });
   });
 });

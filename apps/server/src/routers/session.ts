@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { invalidateUserSession, invalidateUserSessions, listUserSessions } from "../auth/session.ts";
-import { protectedProcedure, router } from "../trpc.ts";
+import { protectedProcedure, router, sessionProcedure } from "../trpc.ts";
 
 export const sessionRouter = router({
   list: protectedProcedure.query(async ({ ctx }) => {
@@ -10,7 +10,8 @@ export const sessionRouter = router({
     return sessions.map((session) => ({ ...session, current: session.id === ctx.session.id }));
   }),
 
-  revoke: protectedProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+  // Revoking needs a live session: a revoked session's access token cannot revoke anything.
+  revoke: sessionProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
     // Someone else's session id answers like a missing one.
     if (!(await invalidateUserSession(ctx.db, ctx.user.id, input.id))) {
       throw new TRPCError({ code: "NOT_FOUND", message: "No such session." });
@@ -19,7 +20,7 @@ export const sessionRouter = router({
     return { revoked: input.id };
   }),
 
-  revokeOthers: protectedProcedure.mutation(async ({ ctx }) => {
+  revokeOthers: sessionProcedure.mutation(async ({ ctx }) => {
     const count = await invalidateUserSessions(ctx.db, ctx.user.id, { exceptSessionId: ctx.session.id });
     return { revoked: count };
   }),

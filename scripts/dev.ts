@@ -1,0 +1,190 @@
+// `pnpm dev`: the whole app from one command. Creates .env if missing, starts the embedded database
+// (unless DATABASE_URL is set), applies migrations, seeds a database without users, then runs the
+// API (tsx watch) and the Vite dev server until Ctrl-C, and stops them before the database.
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createDatabase } from "../apps/server/src/db.ts";
+import { startChildProcess, type ChildExit, type ChildProcess } from "./lib/child-process.ts";
+import { DEMO_PASSWORD, DEMO_USERS } from "./lib/demo-users.ts";
+import { loadDotEnv } from "./lib/dotenv.ts";
+import {
+  EMBEDDED_PORT,
+  EMBEDDED_SHADOW_PORT,
+  findRunningEmbeddedDatabase,
+  startEmbeddedDatabase,
+  type EmbeddedDatabase,
+} from "./lib/embedded-database.ts";
+import { describeEnvFileResult, ensureEnvFile } from "./lib/env-file.ts";
+import { isPortInUse } from "./lib/port.ts";
+import { createPrefixedLog } from "./lib/prefixed-log.ts";
+import { requirePrisma } from "./lib/prisma-cli.ts";
+import { DATA_DIR, REPO_ROOT } from "./lib/repo-root.ts";
+
+// The same defaults as apps/server/src/env.ts and apps/web/vite.config.ts.
+const DEFAULT_API_PORT = "3000";
+const DEFAULT_APP_ORIGIN = "http://localhost:5173";
+const READY_POLL_INTERVAL_MS = 250;
+const READY_REQUEST_TIMEOUT_MS = 2_000;
+const TSX_BIN = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
+const WEB_DIR = path.join(REPO_ROOT, "apps", "web");
+const VITE_BIN = path.join(WEB_DIR, "node_modules", ".bin", "vite");
+
+const log = createPrefixedLog("dev", "green");
+const dbLog = createPrefixedLog("db", "yellow");
+const apiLog = createPrefixedLog("api", "cyan");
+const webLog = createPrefixedLog("web", "magenta");
+
+// Ctrl-C or SIGTERM: finish the current step, then stop everything in order (see `finally`).
+const shutdown = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (shutdown.signal.aborted) return;
+    log.info("Stopping…");
+    shutdown.abort();
+  });
+}
+
+function parsePort(value: string, name: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`${name} must be a port number, not "${value}".`);
+  return port;
+}
+
+async function requireFreePort(port: number, problem: string): Promise<void> {
+  if (await isPortInUse(port)) throw new Error(`Port ${port} is in use, so ${problem}`);
+}
+
+/** The URL shown in logs: a password in DATABASE_URL stays out of the terminal. */
+function redactUrl(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}
+
+async function hasUsers(databaseUrl: string): Promise<boolean> {
+  const db = createDatabase({ url: databaseUrl, poolMax: 1 });
+  try {
+    return (await db.user.findFirst({ select: { id: true } })) !== null;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function waitUntilServing(url: string): Promise<boolean> {
+  while (!shutdown.signal.aborted) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.any([shutdown.signal, AbortSignal.timeout(READY_REQUEST_TIMEOUT_MS)]) });
+      await response.body?.cancel();
+      if (response.ok) return true;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(READY_POLL_INTERVAL_MS);
+  }
+  return false;
+}
+
+async function announceWhenReady(apiPort: number, appOrigin: string): Promise<void> {
+  const ready = await Promise.all([waitUntilServing(`http://127.0.0.1:${apiPort}/healthz`), waitUntilServing(appOrigin)]);
+  if (!ready.every(Boolean)) return;
+  const users = DEMO_USERS.map((user) => user.email).join(", ");
+  log.info(`Ready: open ${appOrigin}`);
+  log.info(`Demo users (seeded on first start): ${users}, password ${DEMO_PASSWORD}`);
+  log.info("Press Ctrl-C to stop.");
+}
+
+/** The database to use: DATABASE_URL, else the embedded one `pnpm db` serves, else one started here. */
+async function openDatabase(): Promise<{ url: string; startedHere: EmbeddedDatabase | null }> {
+  const configured = process.env.DATABASE_URL;
+  if (configured) {
+    dbLog.info(`Using DATABASE_URL (${redactUrl(configured)}).`);
+    return { url: configured, startedHere: null };
+  }
+  const running = findRunningEmbeddedDatabase(DATA_DIR);
+  if (running) {
+    dbLog.info(`Using the embedded database that process ${running.pid} serves at ${running.url}.`);
+    return { url: running.url, startedHere: null };
+  }
+  dbLog.info("Starting embedded PostgreSQL (PGlite)…");
+  const started = await startEmbeddedDatabase({ dataDir: DATA_DIR, port: EMBEDDED_PORT, shadowPort: EMBEDDED_SHADOW_PORT });
+  dbLog.info(`Serving ${started.url} (data in .data/pglite).`);
+  return { url: started.url, startedHere: started };
+}
+
+function describeExit({ code, signal }: ChildExit): string {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
+let database: EmbeddedDatabase | null = null;
+const children: ChildProcess[] = [];
+let exitCode = 0;
+try {
+  const envFileChange = describeEnvFileResult(ensureEnvFile());
+  if (envFileChange) log.info(envFileChange);
+  loadDotEnv();
+  const apiPort = parsePort(process.env.API_PORT || DEFAULT_API_PORT, "API_PORT");
+  const appOrigin = process.env.APP_ORIGIN || DEFAULT_APP_ORIGIN;
+  await requireFreePort(apiPort, "the API cannot listen there. Stop what is using it, or set API_PORT in .env.");
+  // Vite serves the app at APP_ORIGIN (port 5173 unless both were changed).
+  const webPort = URL.canParse(appOrigin) ? new URL(appOrigin).port : "";
+  if (webPort) await requireFreePort(Number(webPort), `Vite cannot serve ${appOrigin}. Stop what is using it.`);
+
+  const opened = await openDatabase();
+  database = opened.startedHere;
+  shutdown.signal.throwIfAborted();
+
+  const databaseEnv = { ...process.env, DATABASE_URL: opened.url };
+  dbLog.info("Applying migrations…");
+  await requirePrisma(["migrate", "deploy"], databaseEnv);
+  shutdown.signal.throwIfAborted();
+  if (!(await hasUsers(opened.url))) {
+    dbLog.info("Seeding demo users…");
+    await requirePrisma(["db", "seed"], databaseEnv);
+  }
+  shutdown.signal.throwIfAborted();
+
+  // Child output is piped, so tell them whether this terminal shows colours.
+  const colorEnv = process.stdout.hasColors?.() ? { FORCE_COLOR: "1" } : {};
+  const api = startChildProcess({
+    command: TSX_BIN,
+    args: ["watch", "apps/server/src/index.ts"],
+    env: { ...databaseEnv, ...colorEnv, NODE_ENV: "development", PORT: String(apiPort), APP_ORIGIN: appOrigin },
+    log: apiLog,
+  });
+  // Vite itself rather than `pnpm --filter @latchkey/web dev`: pnpm reports every stop as a failure.
+  const web = startChildProcess({
+    command: VITE_BIN,
+    args: [],
+    cwd: WEB_DIR,
+    env: { ...process.env, ...colorEnv, API_PORT: String(apiPort) },
+    log: webLog,
+  });
+  children.push(api, web);
+  void announceWhenReady(apiPort, appOrigin);
+
+  // Run until Ctrl-C, or until a child ends by itself, which takes the other one down with it.
+  const ended = await Promise.race([
+    api.exited.then((exit) => ({ childLog: apiLog, exit })),
+    web.exited.then((exit) => ({ childLog: webLog, exit })),
+    new Promise<null>((resolve) => shutdown.signal.addEventListener("abort", () => resolve(null), { once: true })),
+  ]);
+  if (ended) {
+    ended.childLog.error(`${describeExit(ended.exit)}; stopping.`);
+    exitCode = 1;
+  }
+} catch (error) {
+  if (!shutdown.signal.aborted) {
+    log.error(error instanceof Error ? error.message : String(error));
+    exitCode = 1;
+  }
+} finally {
+  shutdown.abort();
+  await Promise.all(children.map((child) => child.stop()));
+  if (database) {
+    dbLog.info("Stopping embedded PostgreSQL (flushing to disk)…");
+    await database.stop();
+    dbLog.info("Stopped.");
+  }
+  process.exit(exitCode);
+}
