@@ -39,6 +39,9 @@ export default defineConfig({
           include: ["packages/create-latchkey/{src,e2e}/**/*.test.ts"],
           environment: "node",
           testTimeout: 20_000,
+          // After the other projects: its end-to-end test runs a whole new app's suite, which
+          // would compete with theirs for the CPU.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,11 +1,11 @@
 // Demo data for development, run by `prisma db seed` (`pnpm db:seed`; `pnpm dev` on a database
-// without users): the users in scripts/lib/demo-users.ts, password `latchkey-demo-password`,
-// three notes each. Only missing rows are inserted, so re-running duplicates nothing and never
+// without users): the users in scripts/lib/demo-users.ts (one of them an admin), password
+// `latchkey-demo-password`, three notes each. Only missing rows are inserted, so re-running duplicates nothing and never
 // undoes what was changed through the app (a changed password or an edited note stays).
 import { hashPassword } from "../apps/server/src/auth/password.ts";
 import { createDatabase } from "../apps/server/src/db.ts";
 import { ConfigError, loadConfig, type Config } from "../apps/server/src/env.ts";
-import { DEMO_PASSWORD, DEMO_USERS } from "../scripts/lib/demo-users.ts";
+import { DEMO_PASSWORD, DEMO_USERS, describeDemoUser } from "../scripts/lib/demo-users.ts";
 
 function readConfig(): Config {
   try {
@@ -29,7 +29,7 @@ if (config.nodeEnv === "production") {
 const db = createDatabase({ url: config.databaseUrl, poolMax: 2 });
 try {
   const users = await Promise.all(
-    DEMO_USERS.map(async ({ id, email, name }) => ({ id, email, name, passwordHash: await hashPassword(DEMO_PASSWORD) })),
+    DEMO_USERS.map(async ({ id, email, name, role }) => ({ id, email, name, role, passwordHash: await hashPassword(DEMO_PASSWORD) })),
   );
   const notes = DEMO_USERS.flatMap((user) => user.notes.map((note) => ({ ...note, ownerId: user.id })));
   // Insert-if-missing by fixed id (ON CONFLICT DO NOTHING): an upsert that updates nothing, with counts.
@@ -40,7 +40,7 @@ try {
   console.log(
     `Demo data: created ${createdUsers.count} of ${users.length} users and ${createdNotes.count} of ${notes.length} notes (rows that already existed are left as they were).`,
   );
-  console.log(`Sign in as ${DEMO_USERS.map((user) => user.email).join(" or ")} with password ${DEMO_PASSWORD}.`);
+  console.log(`Sign in as ${DEMO_USERS.map(describeDemoUser).join(" or ")} with password ${DEMO_PASSWORD}.`);
 } finally {
   await db.$disconnect();
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase } from "../apps/server/src/db.ts";
 import { startChildProcess, type ChildExit, type ChildProcess } from "./lib/child-process.ts";
-import { DEMO_PASSWORD, DEMO_USERS } from "./lib/demo-users.ts";
+import { DEMO_PASSWORD, DEMO_USERS, describeDemoUser } from "./lib/demo-users.ts";
 import { loadDotEnv } from "./lib/dotenv.ts";
 import {
   EMBEDDED_PORT,
@@ -88,7 +88,7 @@ async function waitUntilServing(url: string): Promise<boolean> {
 async function announceWhenReady(apiPort: number, appOrigin: string): Promise<void> {
   const ready = await Promise.all([waitUntilServing(`http://127.0.0.1:${apiPort}/healthz`), waitUntilServing(appOrigin)]);
   if (!ready.every(Boolean)) return;
-  const users = DEMO_USERS.map((user) => user.email).join(", ");
+  const users = DEMO_USERS.map(describeDemoUser).join(", ");
   log.info(`Ready: open ${appOrigin}`);
   log.info(`Demo users (seeded on first start): ${users}, password ${DEMO_PASSWORD}`);
   log.info("Press Ctrl-C to stop.");
@@ -149,7 +149,8 @@ try {
   const api = startChildProcess({
     command: TSX_BIN,
     args: ["watch", "apps/server/src/index.ts"],
-    env: { ...databaseEnv, ...colorEnv, NODE_ENV: "development", PORT: String(apiPort), APP_ORIGIN: appOrigin },
+    // Vite proxies to the API over plain HTTP: HTTPS mode (TLS_CERT_FILE) is for `pnpm start` (README).
+    env: { ...databaseEnv, ...colorEnv, NODE_ENV: "development", PORT: String(apiPort), APP_ORIGIN: appOrigin, TLS_CERT_FILE: "", TLS_KEY_FILE: "" },
     log: apiLog,
   });
   // Vite itself rather than `pnpm --filter @latchkey/web dev`: pnpm reports every stop as a failure.

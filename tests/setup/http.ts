@@ -1,21 +1,28 @@
-// Test setup for HTTP tests: the real server on an ephemeral port, a tiny cookie-aware client and
-// a bearer client (Authorization header, no cookies) for session tokens and access tokens.
-import type { AddressInfo } from "node:net";
-import { createHttpServer } from "../../apps/server/src/http-server.ts";
-import type { Database } from "../../apps/server/src/db.ts";
-import type { Config } from "../../apps/server/src/env.ts";
+// Test setup for HTTP tests: the real server on an ephemeral port (over HTTP, or HTTPS with a
+// self-signed certificate), a tiny cookie-aware client and a bearer client (Authorization header,
+// no cookies) for session tokens and access tokens.
+import { request } from "node:https";
+import { createServer, type AddressInfo } from "node:net";
+import type { DevCertificate } from "../../scripts/lib/dev-certificate.ts";
+import { createHttpServer, createHttpsServer, type HttpServerDeps } from "../../apps/server/src/http-server.ts";
 
 export interface TestServer {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startTestServer(deps: { db: Database; config: Config; clock?: () => Date }): Promise<TestServer> {
-  const server = createHttpServer(deps);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+type FetchFunction = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** The real server on `port` (0: any free one); over HTTPS when given a certificate. */
+export async function startTestServer(
+  deps: HttpServerDeps,
+  options: { tls?: DevCertificate; port?: number } = {},
+): Promise<TestServer> {
+  const server = options.tls ? createHttpsServer(deps, options.tls) : createHttpServer(deps);
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -24,13 +31,50 @@ export async function startTestServer(deps: { db: Database; config: Config; cloc
   };
 }
 
+/** A port that was free a moment ago: for a server whose configuration must name its own origin. */
+export async function getFreePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * fetch over real TLS that trusts only `ca` (the test's self-signed certificate), answering with a
+ * standard Response. Node's own fetch cannot be given a CA without the undici package.
+ */
+export function createTlsFetch(ca: string): FetchFunction {
+  return (url, init = {}) =>
+    new Promise((resolve, reject) => {
+      if (init.body !== undefined && init.body !== null && typeof init.body !== "string") {
+        throw new Error("createTlsFetch sends string bodies only");
+      }
+      const headers = Object.fromEntries(new Headers(init.headers));
+      const outgoing = request(url, { method: init.method ?? "GET", headers, ca }, (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+        incoming.on("error", reject);
+        incoming.on("end", () => {
+          const responseHeaders = new Headers();
+          for (let i = 0; i < incoming.rawHeaders.length; i += 2) responseHeaders.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+          const body = chunks.length > 0 ? Buffer.concat(chunks) : null;
+          resolve(new Response(body, { status: incoming.statusCode ?? 0, headers: responseHeaders }));
+        });
+      });
+      outgoing.on("error", reject);
+      outgoing.end(init.body ?? undefined);
+    });
+}
+
 /** A response body as parsed JSON; tests assert its shape. */
 export async function readJson(response: Response): Promise<any> {
   return response.json();
 }
 
 /** A browser-like client: keeps the cookies the server sets and sends them back, with an Origin. */
-export function createCookieClient(baseUrl: string, options: { origin?: string } = {}) {
+export function createCookieClient(baseUrl: string, options: { origin?: string; fetch?: FetchFunction } = {}) {
+  const send = options.fetch ?? fetch;
   const jar = new Map<string, string>();
   return {
     jar,
@@ -40,7 +84,7 @@ export function createCookieClient(baseUrl: string, options: { origin?: string }
       if (jar.size > 0 && !headers.has("cookie")) {
         headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
       }
-      const response = await fetch(`${baseUrl}${path}`, { ...init, headers });
+      const response = await send(`${baseUrl}${path}`, { ...init, headers });
       for (const cookie of response.headers.getSetCookie()) {
         const [pair] = cookie.split(";");
         const [name, value] = pair!.split("=") as [string, string];

@@ -2,6 +2,7 @@
 import { inject } from "vitest";
 import { hashPassword } from "../../apps/server/src/auth/password.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
+import { createRateLimiter, type RateLimiter } from "../../apps/server/src/auth/rate-limit.ts";
 import { createInnerContext, type Credential, type SessionCookieWriter } from "../../apps/server/src/context.ts";
 import { createDatabase, type Database } from "../../apps/server/src/db.ts";
 import { loadConfig, type Config } from "../../apps/server/src/env.ts";
@@ -17,6 +18,16 @@ export function createTestDatabase(options: { onQuery?: (sql: string) => void } 
   return createDatabase({ url: inject("databaseUrl"), poolMax: 2, ...options });
 }
 
+// Every test signs in from 127.0.0.1: generous limits, so that only the rate-limit tests, which set
+// their own, are ever throttled.
+const GENEROUS_RATE_LIMITS = {
+  RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT_AND_IP: "1000",
+  RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT: "1000",
+  RATE_LIMIT_PASSWORD_FAILURES_PER_IP: "100000",
+  RATE_LIMIT_SIGN_UPS_PER_IP: "100000",
+  RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: "1000",
+};
+
 export function createTestConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: "test",
@@ -24,6 +35,7 @@ export function createTestConfig(overrides: Record<string, string> = {}): Config
     APP_ORIGIN: "http://localhost:5173",
     SESSION_CLEANUP_INTERVAL_MINUTES: "0",
     JWT_PRIVATE_KEY: TEST_JWT_PRIVATE_KEY,
+    ...GENEROUS_RATE_LIMITS,
     ...overrides,
   });
 }
@@ -46,13 +58,14 @@ export function uniqueEmail(label = "user"): string {
 // Hashing once keeps argon2 out of every test's setup time.
 let passwordHash: Promise<string> | null = null;
 
-export async function createTestUser(db: Database, fields: { email?: string; name?: string } = {}) {
+export async function createTestUser(db: Database, fields: { email?: string; name?: string; role?: "user" | "admin" } = {}) {
   passwordHash ??= hashPassword(TEST_PASSWORD);
   return db.user.create({
     data: {
       id: crypto.randomUUID(),
       email: fields.email ?? uniqueEmail(),
       name: fields.name ?? "Test User",
+      role: fields.role ?? "user",
       passwordHash: await passwordHash,
     },
     select: { id: true, email: true, name: true },
@@ -82,17 +95,23 @@ export function createCookieRecorder() {
 
 const createCaller = createCallerFactory(appRouter);
 
-/** A tRPC caller as a request with `credential` would get it, plus what it wrote to the cookie. */
+/**
+ * A tRPC caller as a request with `credential` would get it, plus what it wrote to the cookie.
+ * Pass one `rateLimiter` to several callers to let their attempts count together (the default is
+ * a fresh in-memory limiter per caller), and `ip` to make them come from different addresses.
+ */
 export async function createTestCaller(
-  deps: { db: Database; config: Config; clock?: () => Date },
+  deps: { db: Database; config: Config; clock?: () => Date; rateLimiter?: RateLimiter; ip?: string },
   credential: Credential | null = null,
 ) {
   const { recorder, writer } = createCookieRecorder();
+  const { ip = "127.0.0.1", rateLimiter = createRateLimiter(deps.config.rateLimit.policy, { type: "memory" }), ...rest } = deps;
   const ctx = await createInnerContext({
-    ...deps,
+    ...rest,
     credential,
-    metadata: { userAgent: "vitest", ip: "127.0.0.1" },
+    metadata: { userAgent: "vitest", ip },
     cookies: writer,
+    rateLimiter,
   });
   return { caller: createCaller(ctx), cookie: recorder, ctx };
 }

@@ -1,8 +1,11 @@
 // Per-request context. createContext adapts node:http to the pure createInnerContext, which tests
 // call directly; credentials are read and the session cookie written only here and in http-server.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { verifyAccessToken, type AccessTokenClaims } from "./auth/access-token.ts";
+import type { AccessTokenClaims } from "./auth/access-token.ts";
+import { getAccessTokenVerifier } from "./auth/access-token-cache.ts";
+import { getClientIp } from "./auth/client-ip.ts";
 import { readSessionCookie, serializeBlankSessionCookie, serializeSessionCookie } from "./auth/cookie.ts";
+import type { RateLimiter } from "./auth/rate-limit.ts";
 import { validateSessionToken, type Session, type SessionMetadata, type SessionUser } from "./auth/session.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
@@ -37,6 +40,7 @@ export interface InnerContextOptions {
   credential: Credential | null;
   metadata: SessionMetadata;
   cookies: SessionCookieWriter;
+  rateLimiter: RateLimiter;
   clock?: () => Date;
 }
 
@@ -47,8 +51,9 @@ async function authenticate(
   now: Date,
 ): Promise<Authentication | null> {
   if (credential.type === "jwt") {
-    // No database query: signature, key, typ, iss, aud and lifetime decide (DESIGN §4).
-    const result = verifyAccessToken(credential.token, config.accessToken.verificationKeys, config.accessToken, now);
+    // No database query: signature, key, typ, iss, aud and lifetime decide (DESIGN §4); the
+    // signature is verified once per token and server (auth/access-token-cache.ts).
+    const result = getAccessTokenVerifier(config.accessToken).verify(credential.token, now);
     if (!result.ok) return null;
     const { claims } = result;
     return {
@@ -59,7 +64,9 @@ async function authenticate(
     };
   }
   const { session, user } = await validateSessionToken(db, credential.token, config.session, now);
-  return session ? { method: credential.type, user, session } : null;
+  // A session token is accepted only the way it was issued: a cookie session's token sent as a
+  // bearer token (or the reverse) was taken out of its channel, and fails like a wrong token.
+  return session && session.kind === credential.type ? { method: credential.type, user, session } : null;
 }
 
 export async function createInnerContext(options: InnerContextOptions) {
@@ -74,6 +81,7 @@ export async function createInnerContext(options: InnerContextOptions) {
     credential: options.credential,
     metadata: options.metadata,
     cookies: options.cookies,
+    rateLimiter: options.rateLimiter,
     auth,
   };
 }
@@ -107,7 +115,7 @@ export function createCookieWriter(res: ServerResponse, config: Config, clock: (
   };
 }
 
-export function createContextFactory(deps: { db: Database; config: Config; clock?: () => Date }) {
+export function createContextFactory(deps: { db: Database; config: Config; rateLimiter: RateLimiter; clock?: () => Date }) {
   const clock = deps.clock ?? (() => new Date());
   return ({ req, res }: { req: IncomingMessage; res: ServerResponse }) =>
     createInnerContext({
@@ -115,7 +123,11 @@ export function createContextFactory(deps: { db: Database; config: Config; clock
       config: deps.config,
       clock,
       credential: readCredential(req, deps.config),
-      metadata: { userAgent: req.headers["user-agent"] ?? null, ip: req.socket.remoteAddress ?? null },
+      metadata: {
+        userAgent: req.headers["user-agent"] ?? null,
+        ip: getClientIp({ socketAddress: req.socket.remoteAddress, forwardedFor: req.headers["x-forwarded-for"] }, deps.config.trustedProxyHops),
+      },
       cookies: createCookieWriter(res, deps.config, clock),
+      rateLimiter: deps.rateLimiter,
     });
 }

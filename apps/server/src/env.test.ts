@@ -56,6 +56,21 @@ describe("loadConfig", () => {
   });
 });
 
+describe("loadConfig: HTTPS", () => {
+  it("serves HTTPS with TLS_CERT_FILE and TLS_KEY_FILE together, for an https APP_ORIGIN only", () => {
+    expect(loadConfig(valid).tls).toBeNull();
+    const tls = { TLS_CERT_FILE: ".data/tls/cert.pem", TLS_KEY_FILE: ".data/tls/key.pem" };
+    expect(loadConfig({ ...valid, ...tls, APP_ORIGIN: "https://localhost:3000" }).tls).toEqual({
+      certFile: ".data/tls/cert.pem",
+      keyFile: ".data/tls/key.pem",
+    });
+    expect(problemsOf({ ...valid, TLS_CERT_FILE: tls.TLS_CERT_FILE, APP_ORIGIN: "https://localhost:3000" })).toContain(
+      "TLS_CERT_FILE and TLS_KEY_FILE must be set together",
+    );
+    expect(problemsOf({ ...valid, ...tls })).toContain("APP_ORIGIN must be an https:// origin when the API serves HTTPS");
+  });
+});
+
 describe("loadConfig: access tokens", () => {
   it("defaults the issuer to APP_ORIGIN, the audience to latchkey-api and the lifetime to 5 minutes", () => {
     const { accessToken } = loadConfig({ ...valid, APP_ORIGIN: "https://app.example.com/" });
@@ -95,5 +110,34 @@ describe("loadConfig: access tokens", () => {
     expect(problemsOf({ ...valid, JWT_EXTRA_PUBLIC_KEYS: `${toJsonWebKey(previous).x},abc` })).toContain(
       'JWT_EXTRA_PUBLIC_KEYS entry "abc" must be',
     );
+  });
+});
+
+describe("loadConfig: rate limits, proxies and sudo mode", () => {
+  it("defaults to memory counters, no trusted proxy, a 10-minute re-authentication window and NIST's 100", () => {
+    const config = loadConfig(valid);
+    expect(config.rateLimit).toEqual({
+      store: "memory",
+      redisUrl: null,
+      keyPrefix: "latchkey",
+      policy: {
+        passwordFailuresPerAccountAndIp: 10,
+        passwordFailuresPerAccount: 100,
+        passwordFailuresPerIp: 100,
+        passwordBlockSeconds: 15 * 60,
+        signUpsPerIpPerHour: 10,
+        accessTokensPerSessionPerMinute: 10,
+      },
+    });
+    expect(config.trustedProxyHops).toBe(0);
+    expect(config.reauthenticationWindowMs).toBe(10 * 60_000);
+  });
+
+  it("uses Redis when REDIS_URL is set, and refuses RATE_LIMIT_STORE=redis without it", () => {
+    expect(loadConfig({ ...valid, REDIS_URL: "redis://127.0.0.1:6379" }).rateLimit.store).toBe("redis");
+    expect(loadConfig({ ...valid, REDIS_URL: "redis://127.0.0.1:6379", RATE_LIMIT_STORE: "postgres" }).rateLimit.store).toBe("postgres");
+    expect(problemsOf({ ...valid, RATE_LIMIT_STORE: "redis" })).toContain("RATE_LIMIT_STORE=redis needs REDIS_URL");
+    const problems = problemsOf({ ...valid, RATE_LIMIT_STORE: "mongo", REDIS_URL: "http://x", TRUST_PROXY: "yes" });
+    for (const name of ["RATE_LIMIT_STORE", "REDIS_URL", "TRUST_PROXY"]) expect(problems).toContain(name);
   });
 });

@@ -2,10 +2,12 @@
 // Add a variable here and in .env.example together; no other file reads process.env.
 import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
+import type { RateLimitPolicy } from "./auth/rate-limit.ts";
 import type { SessionPolicy } from "./auth/session.ts";
 import { parseJwtPrivateKey, parseJwtPublicKey, type SigningKey, type VerificationKey } from "./auth/signing-key.ts";
 
 const MINUTE_MS = 60_000;
+const MINUTE_S = 60;
 
 const wholeNumber = (min: number, max: number, fallback: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
@@ -38,6 +40,10 @@ const jwtPublicKeys = z
     return keys;
   });
 
+const count = (fallback: number) => wholeNumber(1, 1_000_000, fallback);
+// NIST 800-63B §5.2.2: no more than 100 consecutive failed attempts on one account.
+const NIST_MAX_CONSECUTIVE_FAILURES = 100;
+
 const postgresUrl = z
   .string({ error: "is required (a postgresql:// URL)" })
   .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL");
@@ -55,6 +61,20 @@ const envSchema = z.object({
   SESSION_RENEWAL_INTERVAL_MINUTES: minutes(60),
   SESSION_CLEANUP_INTERVAL_MINUTES: wholeNumber(0, YEAR_MINUTES, 60),
   WEB_DIST_DIR: z.string().optional(),
+  // HTTPS served by the API itself (local testing: `pnpm cert`); production usually terminates TLS in a proxy.
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  REAUTHENTICATION_WINDOW_MINUTES: wholeNumber(1, 24 * 60, 10),
+  TRUST_PROXY: wholeNumber(0, 10, 0),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  RATE_LIMIT_STORE: z.enum(["memory", "postgres", "redis"], { error: "must be memory, postgres or redis" }).optional(),
+  RATE_LIMIT_KEY_PREFIX: z.string().regex(/^[\w.-]{1,64}$/, "must be 1 to 64 letters, digits, _ . or -").default("latchkey"),
+  RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT_AND_IP: count(10),
+  RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT: count(NIST_MAX_CONSECUTIVE_FAILURES),
+  RATE_LIMIT_PASSWORD_FAILURES_PER_IP: count(100),
+  RATE_LIMIT_PASSWORD_BLOCK_MINUTES: wholeNumber(1, 24 * 60, 15),
+  RATE_LIMIT_SIGN_UPS_PER_IP: count(10),
+  RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: count(10),
   JWT_PRIVATE_KEY: jwtPrivateKey,
   JWT_EXTRA_PUBLIC_KEYS: jwtPublicKeys,
   JWT_ISSUER: z.string().min(1).optional(),
@@ -78,8 +98,22 @@ export interface Config {
   cleanupIntervalMs: number;
   /** Built web app served by the API in production (same origin, first-party cookies). */
   webDistDir: string | null;
+  /** PEM files when the API serves HTTPS itself; null for plain HTTP (behind a TLS proxy, or local). */
+  tls: { certFile: string; keyFile: string } | null;
   /** JWT access tokens: signing key, published keys, iss/aud and lifetime (docs/tokens.md). */
   accessToken: AccessTokenConfig;
+  /** Sensitive operations need a password check on the session within this long ("sudo mode"). */
+  reauthenticationWindowMs: number;
+  /** Reverse proxies in front that append to X-Forwarded-For; 0 takes the socket's address. */
+  trustedProxyHops: number;
+  /** Limits, and where their counters live (memory, or shared by every instance). */
+  rateLimit: {
+    policy: RateLimitPolicy;
+    store: "memory" | "postgres" | "redis";
+    redisUrl: string | null;
+    /** Namespaces the keys in a shared store (several apps or test runs on one Redis). */
+    keyPrefix: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -116,6 +150,13 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       problems.push(`TRUSTED_ORIGINS entry "${origin}" must be an origin such as https://app.example.com`);
     }
   }
+  if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
+    problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  } else if (env.TLS_CERT_FILE !== undefined && !appOrigin.startsWith("https:")) {
+    problems.push("APP_ORIGIN must be an https:// origin when the API serves HTTPS (TLS_CERT_FILE is set)");
+  }
+  const rateLimitStore = env.RATE_LIMIT_STORE ?? (env.REDIS_URL ? "redis" : "memory");
+  if (rateLimitStore === "redis" && !env.REDIS_URL) problems.push("RATE_LIMIT_STORE=redis needs REDIS_URL");
   if (problems.length > 0) throw new ConfigError(problems);
 
   // The signing key comes first; an extra key equal to it (mid-rotation) is published once.
@@ -135,12 +176,28 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     session,
     cleanupIntervalMs: env.SESSION_CLEANUP_INTERVAL_MINUTES * MINUTE_MS,
     webDistDir: env.WEB_DIST_DIR ?? null,
+    tls: env.TLS_CERT_FILE && env.TLS_KEY_FILE ? { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE } : null,
     accessToken: {
       signingKey: env.JWT_PRIVATE_KEY,
       verificationKeys,
       issuer: env.JWT_ISSUER ?? appOrigin,
       audience: env.JWT_AUDIENCE,
       lifetimeSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    reauthenticationWindowMs: env.REAUTHENTICATION_WINDOW_MINUTES * MINUTE_MS,
+    trustedProxyHops: env.TRUST_PROXY,
+    rateLimit: {
+      policy: {
+        passwordFailuresPerAccountAndIp: env.RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT_AND_IP,
+        passwordFailuresPerAccount: env.RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT,
+        passwordFailuresPerIp: env.RATE_LIMIT_PASSWORD_FAILURES_PER_IP,
+        passwordBlockSeconds: env.RATE_LIMIT_PASSWORD_BLOCK_MINUTES * MINUTE_S,
+        signUpsPerIpPerHour: env.RATE_LIMIT_SIGN_UPS_PER_IP,
+        accessTokensPerSessionPerMinute: env.RATE_LIMIT_ACCESS_TOKENS_PER_SESSION,
+      },
+      store: rateLimitStore,
+      redisUrl: env.REDIS_URL ?? null,
+      keyPrefix: env.RATE_LIMIT_KEY_PREFIX,
     },
   };
 }

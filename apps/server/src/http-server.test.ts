@@ -3,9 +3,13 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../../../tests/setup/server.ts";
 import { createCookieClient, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { createDatabase } from "./db.ts";
+import { MAX_BODY_BYTES } from "./http-server.ts";
+import type { AppRouter } from "./routers/_app.ts";
 
 const ORIGIN = "http://localhost:5173";
 const db = createTestDatabase();
@@ -79,12 +83,25 @@ describe("session cookie over HTTP", () => {
   });
 
   it("ignores a token planted before sign-in (fixation)", async () => {
-    const planted = "aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-    const user = await createTestUser(db);
-    const client = createCookieClient(server.url, { origin: ORIGIN });
-    client.jar.set("latchkey_session", planted);
-    await client.mutate("auth.signIn", { email: user.email, password: TEST_PASSWORD });
-    expect(client.jar.get("latchkey_session")).not.toBe(planted);
+    // The attacker signs in to their own account and plants that cookie in the victim's browser.
+    const attacker = await signedInClient();
+    const victim = await createTestUser(db);
+    const browser = createCookieClient(server.url, { origin: ORIGIN });
+    browser.jar.set("latchkey_session", attacker.token);
+    await browser.mutate("auth.signIn", { email: victim.email, password: TEST_PASSWORD });
+
+    const after = browser.jar.get("latchkey_session")!;
+    expect(after.split(".")[0]).not.toBe(attacker.token.split(".")[0]);
+    expect((await readJson(await browser.query("auth.me"))).result.data.user.id).toBe(victim.id);
+    // The planted session ended with the sign-in: the token the attacker kept opens nothing.
+    expect((await createCookieClient(server.url).query("auth.me", undefined, { headers: { cookie: `latchkey_session=${attacker.token}` } })).status).toBe(401);
+  });
+
+  it("never reads a session token from the URL", async () => {
+    const { token } = await signedInClient();
+    const inUrl = new URLSearchParams({ token, session: token, latchkey_session: token, input: JSON.stringify({ token }) });
+    const response = await fetch(`${server.url}/trpc/auth.me?${inUrl}`);
+    expect(response.status).toBe(401);
   });
 
   it("stops working on the very next request after being revoked from another device", async () => {
@@ -132,13 +149,115 @@ describe("CSRF", () => {
       [(() => { const form = new FormData(); form.set("title", "csrf"); return form; })(), undefined],
       ['{"title":"csrf"}', "text/plain"],
     ];
-    for (const [body, contentType] of bodies) {
-      const headers: Record<string, string> = { cookie: `latchkey_session=${token}`, origin: ORIGIN };
-      if (contentType) headers["content-type"] = contentType;
-      const response = await fetch(`${server.url}/trpc/note.create`, { method: "POST", headers, body });
-      expect(response.status).toBe(415);
+    // What a browser sends for a form on another site, and the same body claiming our own Origin.
+    const sites: Record<string, string>[] = [{ origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { origin: ORIGIN }];
+    for (const site of sites) {
+      for (const [body, contentType] of bodies) {
+        const headers: Record<string, string> = { cookie: `latchkey_session=${token}`, ...site };
+        if (contentType) headers["content-type"] = contentType;
+        const response = await fetch(`${server.url}/trpc/note.create`, { method: "POST", headers, body });
+        expect(response.status).toBe(415);
+        expect((await readJson(response)).error.data).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", httpStatus: 415 });
+      }
     }
     expect(await db.note.count({ where: { ownerId: user.id } })).toBe(0);
+  });
+
+  it("rejects Sec-Fetch-Site: cross-site with 403 even without an Origin", async () => {
+    const { token, user } = await signedInClient();
+    const response = await fetch(`${server.url}/trpc/note.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `latchkey_session=${token}`, "sec-fetch-site": "cross-site" },
+      body: JSON.stringify({ title: "csrf" }),
+    });
+    expect(response.status).toBe(403);
+    expect(await db.note.count({ where: { ownerId: user.id } })).toBe(0);
+  });
+
+  it("passes a cookie request without Origin that the browser marks Sec-Fetch-Site: same-origin", async () => {
+    const { token, user } = await signedInClient();
+    const response = await fetch(`${server.url}/trpc/note.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `latchkey_session=${token}`, "sec-fetch-site": "same-origin" },
+      body: JSON.stringify({ title: "same origin" }),
+    });
+    expect(response.status).toBe(200);
+    expect(await db.note.count({ where: { ownerId: user.id } })).toBe(1);
+  });
+
+  it("answers in tRPC's error format, one envelope per call of a batch, never cached", async () => {
+    const { client } = await signedInClient();
+    const single = await client.mutate("note.create", { title: "csrf" }, { headers: { origin: "https://evil.example" } });
+    expect(single.headers.get("cache-control")).toBe("no-store");
+    // The shape of every other tRPC error, errorFormatter fields included.
+    expect(await readJson(single)).toMatchObject({
+      error: {
+        message: "Origin https://evil.example is not allowed.",
+        code: -32003,
+        data: { code: "FORBIDDEN", httpStatus: 403, path: "note.create", zodError: null },
+      },
+    });
+
+    const batch = await client.fetch("/trpc/note.create,session.revokeOthers?batch=1", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://evil.example" },
+      body: JSON.stringify({ 0: { title: "csrf" } }),
+    });
+    expect(batch.status).toBe(403);
+    const envelopes = await readJson(batch);
+    expect(envelopes.map((envelope: any) => [envelope.error.data.path, envelope.error.data.code])).toEqual([
+      ["note.create", "FORBIDDEN"],
+      ["session.revokeOthers", "FORBIDDEN"],
+    ]);
+  });
+
+  it("is surfaced by @trpc/client with the server's message, batched or not", async () => {
+    const { client, user } = await signedInClient();
+    const cookie = [...client.jar].map(([name, value]) => `${name}=${value}`).join("; ");
+    const trpcFrom = (headers: Record<string, string>, contentType?: string) =>
+      createTRPCClient<AppRouter>({
+        links: [
+          httpBatchLink({
+            url: `${server.url}/trpc`,
+            headers: { cookie, ...headers },
+            fetch: (url, init) => {
+              const request = new Headers(init?.headers);
+              if (contentType) request.set("content-type", contentType);
+              return fetch(url, { ...init, headers: request });
+            },
+          }),
+        ],
+      });
+
+    const foreign = trpcFrom({ origin: "https://evil.example" });
+    // Two calls in the same tick travel as one batched request.
+    const results = await Promise.allSettled([foreign.note.create.mutate({ title: "csrf" }), foreign.session.revokeOthers.mutate()]);
+    for (const result of results) {
+      expect(result.status).toBe("rejected");
+      const error = (result as PromiseRejectedResult).reason;
+      expect(error).toBeInstanceOf(TRPCClientError);
+      expect(error.message).toBe("Origin https://evil.example is not allowed.");
+      expect(error.data).toMatchObject({ code: "FORBIDDEN", httpStatus: 403 });
+    }
+
+    const form = trpcFrom({ origin: ORIGIN }, "text/plain");
+    const error = await form.note.create.mutate({ title: "csrf" }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<AppRouter>).message).toBe("Requests that change state must be sent as application/json.");
+    expect((error as TRPCClientError<AppRouter>).data).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", httpStatus: 415 });
+
+    expect(await trpcFrom({ origin: ORIGIN }).note.create.mutate({ title: "allowed" })).toMatchObject({ title: "allowed" });
+    expect(await db.note.count({ where: { ownerId: user.id } })).toBe(1);
+  });
+
+  it("refuses a mutation sent with GET, so a link or an image cannot trigger it", async () => {
+    const { token, user } = await signedInClient();
+    const cookie = `latchkey_session=${token}`;
+    const create = await fetch(`${server.url}/trpc/note.create?input=${encodeURIComponent(JSON.stringify({ title: "csrf" }))}`, { headers: { cookie } });
+    const signOut = await fetch(`${server.url}/trpc/auth.signOut`, { headers: { cookie } });
+    expect([create.status, signOut.status]).toEqual([405, 405]);
+    expect(await db.note.count({ where: { ownerId: user.id } })).toBe(0);
+    expect(await db.session.count({ where: { id: token.split(".")[0] } })).toBe(1);
   });
 
   it("rejects a sign-in posted from another site (login CSRF)", async () => {
@@ -184,6 +303,59 @@ describe("bad input", () => {
     expect(response.status).toBe(413);
   });
 
+  it("answers an oversized body sent without a Content-Length (chunked) with 413", async () => {
+    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_BODY_BYTES) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(`${server.url}/trpc/auth.signIn`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: ORIGIN },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect((await readJson(response)).error.data.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("answers NUL characters and lone surrogates in any input with 400, not 500, and writes nothing", async () => {
+    const { client, user } = await signedInClient();
+    for (const title of ["a\u0000b", "\uD800", "x\uDFFFy"]) {
+      const response = await client.mutate("note.create", { title });
+      expect(response.status).toBe(400);
+      expect((await readJson(response)).error.message).toBe("Text must be valid Unicode without NUL characters.");
+    }
+    // Keys count too, and queries as well as mutations.
+    expect((await client.mutate("note.create", { title: "ok", "\u0000": 1 })).status).toBe(400);
+    expect((await client.query("note.byId", { id: "a\u0000" })).status).toBe(400);
+    expect(await db.note.count({ where: { ownerId: user.id } })).toBe(0);
+    // A whole surrogate pair is an ordinary character.
+    expect((await client.mutate("note.create", { title: "🔥" })).status).toBe(200);
+  });
+
+  it("answers an internal error with a generic message and no details, and logs them", async () => {
+    const brokenDb = createDatabase({ url: "postgresql://postgres@127.0.0.1:1/unreachable", poolMax: 1 });
+    const broken = await startTestServer({ db: brokenDb, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await createCookieClient(broken.url, { origin: ORIGIN }).mutate("auth.signIn", { email: uniqueEmail(), password: TEST_PASSWORD });
+      expect(response.status).toBe(500);
+      const { error } = await readJson(response);
+      expect(error.message).toBe("Internal server error.");
+      expect(JSON.stringify(error)).not.toMatch(/prisma|invocation|\.ts|ECONNREFUSED/i);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining("auth.signIn"), expect.anything());
+    } finally {
+      logged.mockRestore();
+      await broken.close();
+      await brokenDb.$disconnect();
+    }
+  });
+
   it("answers an unknown procedure with 404", async () => {
     expect((await createCookieClient(server.url).query("nope.nothing")).status).toBe(404);
   });
@@ -194,9 +366,50 @@ describe("headers and the web app", () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(await response.text()).toBe("ok");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
-    expect(response.headers.get("content-security-policy")).not.toContain("unsafe-inline");
+    const csp = response.headers.get("content-security-policy");
+    for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("unsafe-eval");
     expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect(response.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(response.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+  });
+
+  it("grants no cross-origin access: no Access-Control-Allow-* headers, even to a preflight", async () => {
+    const preflight = await fetch(`${server.url}/trpc/note.create`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    const read = await fetch(`${server.url}/trpc/auth.me`, { headers: { origin: "https://evil.example" } });
+    for (const response of [preflight, read]) {
+      expect([...response.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
+    }
+  });
+
+  it("answers JSON whatever a callback parameter asks for (no JSONP)", async () => {
+    const response = await fetch(`${server.url}/trpc/auth.me?callback=steal&jsonp=steal`);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await response.text()).toMatch(/^\{"error":/);
+  });
+
+  it("sends no Strict-Transport-Security when the app is served over plain HTTP", async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.headers.get("strict-transport-security")).toBeNull();
+  });
+
+  it("sends no-store on every API answer: success, refusal, bad input and unauthenticated", async () => {
+    const client = createCookieClient(server.url, { origin: ORIGIN });
+    const responses = [
+      await client.query("auth.me"),
+      await client.mutate("auth.signIn", { email: "not an email", password: "" }),
+      await client.mutate("auth.signIn", { email: uniqueEmail(), password: TEST_PASSWORD }),
+      await client.mutate("auth.signOut", undefined, { headers: { origin: "https://evil.example" } }),
+      await fetch(`${server.url}/trpc/auth.signOut`, { method: "POST", body: "x" }),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([401, 400, 401, 403, 415]);
+    for (const response of responses) expect(response.headers.get("cache-control")).toBe("no-store");
   });
 
   it("serves the built web app with a SPA fallback and nothing outside it", async () => {
@@ -211,6 +424,10 @@ describe("headers and the web app", () => {
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
       expect(await page.text()).toContain("<title>latchkey</title>");
+      // The document is what the CSP protects: scripts and styles from our own origin only.
+      expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
+      expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin");
       const asset = await fetch(`${web.url}/assets/app-1234.js`);
       expect(asset.headers.get("cache-control")).toContain("immutable");
       expect((await fetch(`${web.url}/assets/missing.js`)).status).toBe(404);

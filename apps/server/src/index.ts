@@ -1,8 +1,12 @@
-// Entry point: validate configuration, connect, serve, clean up expired sessions, shut down cleanly.
-import { deleteExpiredSessions } from "./auth/session.ts";
+// Entry point: validate configuration, connect, serve (HTTP, or HTTPS with TLS_CERT_FILE), clean up
+// expired sessions, shut down cleanly.
+import { readFileSync } from "node:fs";
+import { createRateLimiter } from "./auth/rate-limit.ts";
+import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
+import { startSessionCleanup } from "./auth/session-cleanup.ts";
 import { createDatabase } from "./db.ts";
 import { ConfigError, loadConfig, type Config } from "./env.ts";
-import { createHttpServer } from "./http-server.ts";
+import { createHttpServer, createHttpsServer } from "./http-server.ts";
 
 function readConfig(): Config {
   try {
@@ -16,23 +20,46 @@ function readConfig(): Config {
   }
 }
 
+function readTlsFile(file: string, variable: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    console.error(`${variable}: cannot read ${file} (${(error as Error).message}). \`pnpm cert\` writes a local one.`);
+    process.exit(1);
+  }
+}
+
+/** The shared rate-limit store, reachable at start-up or the server does not start. */
+async function connectRateLimits(config: Config): Promise<RateLimitStoreConnection> {
+  try {
+    return await connectRateLimitStore(config, {
+      onError: (error) => console.error(`rate-limit store (${config.rateLimit.store}):`, error.message),
+    });
+  } catch (error) {
+    console.error(`RATE_LIMIT_STORE=${config.rateLimit.store}: cannot connect (${(error as Error).message}).`);
+    process.exit(1);
+  }
+}
+
 const config = readConfig();
 const db = createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax });
-const server = createHttpServer({ db, config });
-
-const cleanupTimer =
-  config.cleanupIntervalMs > 0
-    ? setInterval(() => {
-        deleteExpiredSessions(db, config.session, new Date()).catch((error: unknown) =>
-          console.error("expired-session cleanup failed:", error),
-        );
-      }, config.cleanupIntervalMs).unref()
-    : null;
+const rateLimitStore = await connectRateLimits(config);
+const deps = { db, config, rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store) };
+const server = config.tls
+  ? createHttpsServer(
+      deps,
+      { cert: readTlsFile(config.tls.certFile, "TLS_CERT_FILE"), key: readTlsFile(config.tls.keyFile, "TLS_KEY_FILE") },
+    )
+  : createHttpServer(deps);
+const stopSessionCleanup = startSessionCleanup(db, { policy: config.session, intervalMs: config.cleanupIntervalMs });
 
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  console.log(`latchkey API listening on http://${config.host}:${port} (app origin ${config.appOrigin})`);
+  const scheme = config.tls ? "https" : "http";
+  console.log(
+    `latchkey API listening on ${scheme}://${config.host}:${port} (app origin ${config.appOrigin}, rate limits in ${config.rateLimit.store})`,
+  );
 });
 
 let shuttingDown = false;
@@ -40,9 +67,11 @@ async function shutDown(signal: string) {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log(`${signal}: shutting down`);
-  if (cleanupTimer) clearInterval(cleanupTimer);
+  const cleanupStopped = stopSessionCleanup();
   server.closeIdleConnections();
   await new Promise((resolve) => server.close(resolve));
+  await cleanupStopped;
+  await rateLimitStore.close();
   await db.$disconnect();
   process.exit(0);
 }

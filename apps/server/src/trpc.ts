@@ -1,9 +1,52 @@
 // tRPC builders. Procedures import these, never the raw `t`.
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { PASSWORD_MAX_LENGTH } from "./auth/password.ts";
+import { isSessionRecentlyAuthenticated, verifySessionUserPassword } from "./auth/reauthentication.ts";
+import { getUserRole } from "./auth/role.ts";
 import { validateSessionReference } from "./auth/session.ts";
 import type { Context } from "./context.ts";
 
+/** Why a request was refused with TOO_MANY_REQUESTS: when to try again (the errorFormatter sends it). */
+class RetryAfter extends Error {
+  constructor(readonly seconds: number) {
+    super(`Retry after ${seconds} s`);
+  }
+}
+
+/** Why a request was refused with FORBIDDEN: the session must prove the password again first. */
+class ReauthenticationRequired extends Error {}
+
+const MINUTE_S = 60;
+const HOUR_S = 60 * MINUTE_S;
+
+function describeSeconds(seconds: number): string {
+  const plural = (value: number, unit: string) => `${value} ${unit}${value === 1 ? "" : "s"}`;
+  if (seconds < 2 * MINUTE_S) return plural(seconds, "second");
+  if (seconds < 2 * HOUR_S) return plural(Math.ceil(seconds / MINUTE_S), "minute");
+  return plural(Math.ceil(seconds / HOUR_S), "hour");
+}
+
+/** TOO_MANY_REQUESTS (429) with the retry time in the message, `data.retryAfterSeconds` and `Retry-After`. */
+export function createTooManyRequestsError(retryAfterSeconds: number): TRPCError {
+  return new TRPCError({
+    code: "TOO_MANY_REQUESTS",
+    message: `Too many attempts. Try again in ${describeSeconds(retryAfterSeconds)}.`,
+    cause: new RetryAfter(retryAfterSeconds),
+  });
+}
+
+/** A re-authentication with the wrong password (BAD_REQUEST: the session itself is fine). */
+export function createWrongPasswordError(): TRPCError {
+  return new TRPCError({ code: "BAD_REQUEST", message: "The password is incorrect." });
+}
+
+/** The retry time of a TOO_MANY_REQUESTS error made above, for the `Retry-After` header. */
+export function getRetryAfterSeconds(error: TRPCError): number | null {
+  return error.cause instanceof RetryAfter ? error.cause.seconds : null;
+}
+
+const INTERNAL_ERROR_MESSAGE = "Internal server error.";
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to clients, whatever NODE_ENV says; the server logs internal errors.
   isDev: false,
@@ -11,10 +54,16 @@ const t = initTRPC.context<Context>().create({
     const cause = error.cause;
     return {
       ...shape,
+      // An internal error's message names code and queries (Prisma's does): the server logs it.
+      message: error.code === "INTERNAL_SERVER_ERROR" ? INTERNAL_ERROR_MESSAGE : shape.message,
       data: {
         ...shape.data,
         // Field errors for forms: { formErrors: string[], fieldErrors: { email?: string[], ... } }.
         zodError: error.code === "BAD_REQUEST" && cause instanceof z.ZodError ? z.flattenError(cause) : null,
+        // Seconds until a rate-limited call may be tried again (TOO_MANY_REQUESTS).
+        retryAfterSeconds: cause instanceof RetryAfter ? cause.seconds : null,
+        // The session must re-enter the password (auth.reauthenticate) before this call (FORBIDDEN).
+        reauthenticationRequired: cause instanceof ReauthenticationRequired,
       },
     };
   },
@@ -22,13 +71,43 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+// A NUL character (PostgreSQL text cannot store it) or half of a surrogate pair (stored as U+FFFD).
+const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether any string or key in a parsed JSON input is unstorable text; iterative, so depth cannot overflow. */
+function hasUnstorableText(input: unknown): boolean {
+  const pending = [input];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === "string") {
+      if (UNSTORABLE_TEXT.test(value)) return true;
+    } else if (typeof value === "object" && value !== null) {
+      for (const [key, entry] of Object.entries(value)) {
+        if (UNSTORABLE_TEXT.test(key)) return true;
+        pending.push(entry);
+      }
+    }
+  }
+  return false;
+}
+
+/** Every procedure refuses such text with BAD_REQUEST before its input schema runs, never a 500. */
+const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  if (hasUnstorableText(await getRawInput())) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Text must be valid Unicode without NUL characters." });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(rejectUnstorableText);
 
 const requireAuthentication = t.middleware(({ ctx, next }) => {
   if (!ctx.auth) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
-  return next({ ctx: { ...ctx, auth: ctx.auth, session: ctx.auth.session, user: ctx.auth.user } });
+  // tRPC merges these keys into ctx; passing only them saves copying the whole context twice.
+  return next({ ctx: { auth: ctx.auth, session: ctx.auth.session, user: ctx.auth.user } });
 });
 
 /**
@@ -36,7 +115,7 @@ const requireAuthentication = t.middleware(({ ctx, next }) => {
  * `ctx.auth.method` says how. With an access token (jwt) nothing was read from the database, so the
  * session may have been revoked up to one token lifetime ago; `ctx.session` is then only its id.
  */
-export const protectedProcedure = t.procedure.use(requireAuthentication);
+export const protectedProcedure = publicProcedure.use(requireAuthentication);
 
 /**
  * For sensitive operations (password, sessions, issuing tokens): the session row is always live.
@@ -44,7 +123,7 @@ export const protectedProcedure = t.procedure.use(requireAuthentication);
  * (one SELECT), so a revoked session is refused at once. `ctx.session` is the full row.
  */
 export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  if (ctx.auth.method !== "jwt") return next({ ctx: { ...ctx, session: ctx.auth.session } });
+  if (ctx.auth.method !== "jwt") return next({ ctx: { session: ctx.auth.session } });
   const { session, user } = await validateSessionReference(
     ctx.db,
     { sessionId: ctx.auth.session.id, userId: ctx.auth.user.id },
@@ -52,5 +131,52 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
     ctx.clock(),
   );
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "This session has ended. Sign in again." });
-  return next({ ctx: { ...ctx, session, user } });
+  return next({ ctx: { session, user } });
 });
+
+/** An optional `password` on sensitive procedures: authorizes that one call (no window, no new token). */
+const reauthenticationInput = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH).optional() }).optional();
+
+/**
+ * "Sudo mode": the session's password check (sign-in or auth.reauthenticate) must be recent, or the
+ * request brings the password. Runs after sessionProcedure, so the session is live;
+ * `ctx.auth.session.id` is its id under every credential.
+ */
+const requireRecentAuthentication = t.middleware(async ({ ctx, input, next }) => {
+  if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  const password = reauthenticationInput.parse(input)?.password;
+  if (password !== undefined) {
+    const check = await verifySessionUserPassword(ctx.db, ctx.rateLimiter, { user: ctx.auth.user, ip: ctx.metadata.ip, password });
+    if (check.status === "limited") throw createTooManyRequestsError(check.retryAfterSeconds);
+    if (check.status === "invalid") throw createWrongPasswordError();
+  } else if (!(await isSessionRecentlyAuthenticated(ctx.db, ctx.auth.session.id, ctx.config.reauthenticationWindowMs, ctx.clock()))) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Enter your password again to continue.",
+      cause: new ReauthenticationRequired(),
+    });
+  }
+  return next();
+});
+
+/**
+ * For the most sensitive operations (ending every other session, deleting the account): a live
+ * session (sessionProcedure) whose password was checked within REAUTHENTICATION_WINDOW_MINUTES,
+ * else FORBIDDEN with `data.reauthenticationRequired`. Clients call `auth.reauthenticate` (a new
+ * session token and window) and retry, or send `password` with the call (that call only).
+ * docs/decisions/010-reauthentication-and-admin.md
+ */
+export const sudoProcedure = sessionProcedure.input(reauthenticationInput).use(requireRecentAuthentication);
+
+const requireAdmin = t.middleware(async ({ ctx, next }) => {
+  // Read on every call, so a demotion takes effect at once (the role is in no token).
+  const role = ctx.auth ? await getUserRole(ctx.db, ctx.auth.user.id) : null;
+  if (role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "This needs an administrator account." });
+  return next();
+});
+
+/** Administration: a live session (sessionProcedure) of a user whose role is admin; FORBIDDEN otherwise. */
+export const adminProcedure = sessionProcedure.use(requireAdmin);
+
+/** Administrative changes: an admin whose session passed the sudo-mode check as well. */
+export const adminSudoProcedure = adminProcedure.input(reauthenticationInput).use(requireRecentAuthentication);

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { Link, type DataRouter, type RouteObject } from "react-router";
 import { RouterProvider } from "react-router/dom";
 import { AccountPage } from "./features/account/account-page.tsx";
+import { AdminPage } from "./features/admin/admin-page.tsx";
 import { buildSignInPath } from "./features/auth/next-path.ts";
 import { SignInPage } from "./features/auth/sign-in-page.tsx";
 import { SignUpPage } from "./features/auth/sign-up-page.tsx";
@@ -22,6 +23,7 @@ export const routes: RouteObject[] = [
       { index: true, Component: NotesPage },
       { path: "/sessions", Component: SessionsPage },
       { path: "/account", Component: AccountPage },
+      { path: "/admin", Component: AdminPage },
     ],
   },
   { path: "*", Component: NotFoundPage },

@@ -133,11 +133,21 @@ export function verifyAccessToken(
   if (claims.iss !== expected.issuer) return reject("issuer");
   const audiences = typeof claims.aud === "string" ? [claims.aud] : claims.aud;
   if (!audiences.includes(expected.audience)) return reject("audience");
+  const lifetime = checkAccessTokenLifetime(claims, now);
+  return lifetime ? reject(lifetime) : { ok: true, claims };
+}
+
+/**
+ * The only checks whose outcome changes with time (exp, nbf, iat, with CLOCK_SKEW_SECONDS): null
+ * when the token is within its lifetime at `now`. Everything else verifyAccessToken checks
+ * depends on the token's bytes and the configuration alone.
+ */
+export function checkAccessTokenLifetime(claims: AccessTokenClaims, now: Date): "expired" | "not-yet-valid" | null {
   const nowSeconds = now.getTime() / MS_PER_SECOND;
-  if (nowSeconds >= claims.exp + CLOCK_SKEW_SECONDS) return reject("expired");
-  if (claims.nbf !== undefined && nowSeconds < claims.nbf - CLOCK_SKEW_SECONDS) return reject("not-yet-valid");
-  if (nowSeconds < claims.iat - CLOCK_SKEW_SECONDS) return reject("not-yet-valid");
-  return { ok: true, claims };
+  if (nowSeconds >= claims.exp + CLOCK_SKEW_SECONDS) return "expired";
+  if (claims.nbf !== undefined && nowSeconds < claims.nbf - CLOCK_SKEW_SECONDS) return "not-yet-valid";
+  if (nowSeconds < claims.iat - CLOCK_SKEW_SECONDS) return "not-yet-valid";
+  return null;
 }
 
 function verifyEd25519(signingInput: Uint8Array, signature: Uint8Array, key: VerificationKey): boolean {

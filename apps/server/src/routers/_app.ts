@@ -1,6 +1,7 @@
 // The API: one router per feature. Register new feature routers here.
 import { router } from "../trpc.ts";
 import { accountRouter } from "./account.ts";
+import { adminRouter } from "./admin.ts";
 import { authRouter } from "./auth.ts";
 import { noteRouter } from "./note.ts";
 import { sessionRouter } from "./session.ts";
@@ -10,6 +11,7 @@ export const appRouter = router({
   session: sessionRouter,
   account: accountRouter,
   note: noteRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

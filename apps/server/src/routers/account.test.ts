@@ -51,3 +51,41 @@ describe("account.changePassword", () => {
     expect(current.cookie.token).toBeNull();
   });
 });
+
+describe("account.get", () => {
+  it("returns the account with its role and nothing secret", async () => {
+    const user = await createTestUser(db);
+    const current = await signedIn(user.id);
+    const account = await current.caller.account.get();
+    expect(account).toEqual({ ...user, role: "user", createdAt: expect.any(Date) });
+    expect(JSON.stringify(account)).not.toContain("argon2");
+  });
+});
+
+describe("account.delete", () => {
+  it("deletes the user with every session and note, clears the cookie, and the token fails next", async () => {
+    const user = await createTestUser(db);
+    const bystander = await createTestUser(db);
+    await db.note.createMany({ data: [{ ownerId: user.id, title: "mine" }, { ownerId: bystander.id, title: "theirs" }] });
+    const phone = await signedIn(user.id, "bearer");
+    const current = await signedIn(user.id);
+
+    expect(await current.caller.account.delete()).toEqual({ deleted: true });
+    expect(current.cookie.cleared).toBe(true);
+    expect(await db.user.count({ where: { id: user.id } })).toBe(0);
+    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.note.count({ where: { ownerId: user.id } })).toBe(0);
+    expect(await db.note.count({ where: { ownerId: bystander.id } })).toBe(1);
+    for (const [type, token] of [["cookie", current.token], ["bearer", phone.token]] as const) {
+      await expect((await createTestCaller({ db, config }, { type, token })).caller.auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    }
+    const anonymous = await createTestCaller({ db, config });
+    await expect(anonymous.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("sets no cookie for a bearer session", async () => {
+    const current = await signedIn((await createTestUser(db)).id, "bearer");
+    expect(await current.caller.account.delete()).toEqual({ deleted: true });
+    expect(current.cookie).toMatchObject({ token: null, cleared: false });
+  });
+});

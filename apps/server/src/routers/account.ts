@@ -1,20 +1,36 @@
-// Account settings. Changing the password ends every session and starts a fresh current one.
+// Account settings. Changing the password ends every session and starts a fresh current one;
+// deleting the account (sudo mode) removes the user with their sessions and data.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { hashPassword, PASSWORD_MAX_LENGTH, verifyPassword } from "../auth/password.ts";
+import { hashPassword, PASSWORD_MAX_LENGTH } from "../auth/password.ts";
+import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { createSession, invalidateUserSessions } from "../auth/session.ts";
-import { router, sessionProcedure } from "../trpc.ts";
+import { createTooManyRequestsError, protectedProcedure, router, sessionProcedure, sudoProcedure } from "../trpc.ts";
 import { passwordSchema } from "./auth.ts";
 
 export const accountRouter = router({
+  /** The signed-in user's account as stored now (the role decides what the app offers). */
+  get: protectedProcedure.query(async ({ ctx }) => {
+    const account = await ctx.db.user.findUnique({
+      where: { id: ctx.user.id },
+      select: { id: true, email: true, name: true, role: true, createdAt: true },
+    });
+    // A JWT may outlive its user by one token lifetime.
+    if (!account) throw new TRPCError({ code: "UNAUTHORIZED", message: "This account no longer exists." });
+    return account;
+  }),
+  // The current password is the re-authentication here: no recent sign-in is needed as well.
   changePassword: sessionProcedure
     .input(z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword: passwordSchema }))
     .mutation(async ({ ctx, input }) => {
-      const { passwordHash } = await ctx.db.user.findUniqueOrThrow({
+      const attempt = await verifyPasswordAttempt(ctx.db, ctx.rateLimiter, {
         where: { id: ctx.user.id },
-        select: { passwordHash: true },
+        email: ctx.user.email,
+        ip: ctx.metadata.ip,
+        password: input.currentPassword,
       });
-      if (!(await verifyPassword(passwordHash, input.currentPassword))) {
+      if (attempt.status === "limited") throw createTooManyRequestsError(attempt.retryAfterSeconds);
+      if (attempt.status === "invalid") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "The current password is incorrect." });
       }
       const newHash = await hashPassword(input.newPassword);
@@ -36,4 +52,14 @@ export const accountRouter = router({
       }
       return { sessionId: session.id, token };
     }),
+  /**
+   * Deletes the user; the database cascades to their sessions and notes (prisma/schema.prisma), so
+   * every token of theirs fails on its next request. Access tokens already issued keep passing
+   * protectedProcedure until they expire, but find no data (docs/tokens.md, revocation lag).
+   */
+  delete: sudoProcedure.mutation(async ({ ctx }) => {
+    await ctx.db.user.deleteMany({ where: { id: ctx.user.id } });
+    if (ctx.credential?.type === "cookie") ctx.cookies.clear();
+    return { deleted: true };
+  }),
 });

@@ -1,13 +1,23 @@
-// Sign-up, sign-in, sign-out, the current user and access tokens. Every sign-in creates a new
-// session (fixation). `transport: "token"` is the variant for native apps and CLIs (docs/tokens.md).
+// Sign-up, sign-in, sign-out, re-authentication, the current user and access tokens. Every sign-in
+// creates a new session (fixation). `transport: "token"` is the variant for native apps and CLIs
+// (docs/tokens.md). Password checks, sign-ups and token issue are rate-limited (auth/rate-limit.ts).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createAccessToken } from "../auth/access-token.ts";
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "../auth/password.ts";
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
+import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
+import { reauthenticateSession } from "../auth/reauthentication.ts";
 import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
 import type { Context } from "../context.ts";
 import { Prisma } from "../generated/prisma/client.ts";
-import { protectedProcedure, publicProcedure, router, sessionProcedure } from "../trpc.ts";
+import {
+  createTooManyRequestsError,
+  createWrongPasswordError,
+  protectedProcedure,
+  publicProcedure,
+  router,
+  sessionProcedure,
+} from "../trpc.ts";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.").max(254));
 export const passwordSchema = z
@@ -52,6 +62,9 @@ export const authRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // Counted before the (deliberately slow) hash, failed sign-ups included.
+      const limit = await ctx.rateLimiter.consumeSignUp(ctx.metadata.ip);
+      if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
       const passwordHash = await hashPassword(input.password);
       try {
         const user = await ctx.db.user.create({
@@ -70,16 +83,44 @@ export const authRouter = router({
   signIn: publicProcedure
     .input(z.object({ email: emailSchema, password: z.string().max(PASSWORD_MAX_LENGTH), transport: transportSchema }))
     .mutation(async ({ ctx, input }) => {
-      const user = await ctx.db.user.findUnique({
-        where: { email: input.email },
-        select: { ...USER_SELECT, passwordHash: true },
-      });
       // Unknown email and wrong password take the same path and give the same answer.
-      const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
-      if (!user || !valid) throw new TRPCError({ code: "UNAUTHORIZED", message: INVALID_CREDENTIALS });
-      const token = await startSession(ctx, user.id, input.transport);
-      const { passwordHash: _passwordHash, ...publicUser } = user;
-      return { user: publicUser, token };
+      const attempt = await verifyPasswordAttempt(ctx.db, ctx.rateLimiter, {
+        where: { email: input.email },
+        email: input.email,
+        ip: ctx.metadata.ip,
+        password: input.password,
+      });
+      if (attempt.status === "limited") throw createTooManyRequestsError(attempt.retryAfterSeconds);
+      if (attempt.status === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: INVALID_CREDENTIALS });
+      const token = await startSession(ctx, attempt.user.id, input.transport);
+      return { user: attempt.user, token };
+    }),
+  /**
+   * Sudo mode: proves the password again. The session is replaced by a new one (new token, the old
+   * one ended; returned like account.changePassword does) in which sensitive operations
+   * (sudoProcedure) run without the password for REAUTHENTICATION_WINDOW_MINUTES.
+   */
+  reauthenticate: sessionProcedure
+    .input(z.object({ password: z.string().max(PASSWORD_MAX_LENGTH) }))
+    .mutation(async ({ ctx, input }) => {
+      const now = ctx.clock();
+      const result = await reauthenticateSession(
+        ctx.db,
+        ctx.rateLimiter,
+        { session: ctx.session, user: ctx.user, metadata: ctx.metadata, password: input.password },
+        ctx.config.session,
+        now,
+      );
+      if (result.status === "limited") throw createTooManyRequestsError(result.retryAfterSeconds);
+      if (result.status === "invalid") throw createWrongPasswordError();
+      if (result.status === "ended") throw new TRPCError({ code: "UNAUTHORIZED", message: "This session has ended. Sign in again." });
+      const reauthenticatedUntil = new Date(now.getTime() + ctx.config.reauthenticationWindowMs);
+      // The new token goes back the way the request came: a cookie to a browser, else the body.
+      if (ctx.auth.method === "cookie") {
+        ctx.cookies.set(result.token, result.session.expiresAt);
+        return { reauthenticatedUntil, sessionId: result.session.id, token: null };
+      }
+      return { reauthenticatedUntil, sessionId: result.session.id, token: result.token };
     }),
 
   // With an access token this ends the session it was issued from.
@@ -101,10 +142,12 @@ export const authRouter = router({
   ),
 
   /** A short-lived JWT for this session (DESIGN §4); refresh it with the session token, not with itself. */
-  issueAccessToken: sessionProcedure.mutation(({ ctx }) => {
+  issueAccessToken: sessionProcedure.mutation(async ({ ctx }) => {
     if (ctx.auth.method === "jwt") {
       throw new TRPCError({ code: "FORBIDDEN", message: "Access tokens are issued for a session token or cookie, not another access token." });
     }
+    const limit = await ctx.rateLimiter.consumeAccessTokenIssue(ctx.session.id);
+    if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
     return createAccessToken(
       ctx.config.accessToken,
       { userId: ctx.user.id, sessionId: ctx.session.id, email: ctx.user.email, name: ctx.user.name },

@@ -1,8 +1,9 @@
 // The signed-in user's sessions: list them (current marked) and revoke any or all others.
+// Revoking every other session at once is a sudo-mode operation (a recent password check).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { invalidateUserSession, invalidateUserSessions, listUserSessions } from "../auth/session.ts";
-import { protectedProcedure, router, sessionProcedure } from "../trpc.ts";
+import { protectedProcedure, router, sessionProcedure, sudoProcedure } from "../trpc.ts";
 
 export const sessionRouter = router({
   list: protectedProcedure.query(async ({ ctx }) => {
@@ -20,7 +21,7 @@ export const sessionRouter = router({
     return { revoked: input.id };
   }),
 
-  revokeOthers: sessionProcedure.mutation(async ({ ctx }) => {
+  revokeOthers: sudoProcedure.mutation(async ({ ctx }) => {
     const count = await invalidateUserSessions(ctx.db, ctx.user.id, { exceptSessionId: ctx.session.id });
     return { revoked: count };
   }),

@@ -2,7 +2,18 @@
 import type { ReactNode } from "react";
 import { NavLink } from "react-router";
 
-export function AppShell({ userName, actions, children }: { userName: string; actions: ReactNode; children: ReactNode }) {
+export function AppShell({
+  userName,
+  isAdmin = false,
+  actions,
+  children,
+}: {
+  userName: string;
+  /** Shows the Admin link (the server checks the role again on every admin call). */
+  isAdmin?: boolean;
+  actions: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <div className="shell">
       <header className="shell-header">
@@ -13,6 +24,7 @@ export function AppShell({ userName, actions, children }: { userName: string; ac
           </NavLink>
           <NavLink to="/sessions">Sessions</NavLink>
           <NavLink to="/account">Account</NavLink>
+          {isAdmin && <NavLink to="/admin">Admin</NavLink>}
         </nav>
         <div className="shell-user">
           <span className="muted">{userName}</span>

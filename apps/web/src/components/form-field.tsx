@@ -11,6 +11,7 @@ interface FormFieldProps {
   autoComplete?: string;
   defaultValue?: string;
   required?: boolean;
+  autoFocus?: boolean;
 }
 
 export function FormField({ label, name, error, type = "text", multiline = false, ...inputProps }: FormFieldProps) {

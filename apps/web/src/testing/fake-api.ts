@@ -2,30 +2,42 @@
 // answer, and the app's real tRPC client (httpBatchLink) talks to it in the server's wire format.
 import { vi } from "vitest";
 
-type ErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "NOT_FOUND" | "CONFLICT" | "INTERNAL_SERVER_ERROR";
+type ErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "TOO_MANY_REQUESTS" | "INTERNAL_SERVER_ERROR";
 
 // JSON-RPC code and HTTP status per tRPC error code, as @trpc/server sends them.
 const ERROR_CODES: Record<ErrorCode, { rpc: number; http: number }> = {
   BAD_REQUEST: { rpc: -32600, http: 400 },
   UNAUTHORIZED: { rpc: -32001, http: 401 },
+  FORBIDDEN: { rpc: -32003, http: 403 },
   NOT_FOUND: { rpc: -32004, http: 404 },
   CONFLICT: { rpc: -32009, http: 409 },
+  TOO_MANY_REQUESTS: { rpc: -32029, http: 429 },
   INTERNAL_SERVER_ERROR: { rpc: -32603, http: 500 },
 };
 const MULTI_STATUS = 207;
 
-/** Throw this from a handler to answer with a tRPC error (and, for BAD_REQUEST, field errors). */
+/**
+ * Throw this from a handler to answer with a tRPC error: for BAD_REQUEST with field errors, and
+ * with the other fields the server's errorFormatter adds (retryAfterSeconds, reauthenticationRequired).
+ */
 export class ApiFailure extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly fieldErrors: Record<string, string[]> | null = null,
+    readonly extraData: { retryAfterSeconds?: number; reauthenticationRequired?: boolean } = {},
   ) {
     super(message);
   }
 }
 
 export const unauthorized = () => new ApiFailure("UNAUTHORIZED", "Sign in to continue.");
+
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new ApiFailure("TOO_MANY_REQUESTS", "Rate limited.", null, { retryAfterSeconds });
+
+export const reauthenticationRequired = () =>
+  new ApiFailure("FORBIDDEN", "Enter your password again to continue.", null, { reauthenticationRequired: true });
 
 type Handler = (input: unknown) => unknown;
 
@@ -37,10 +49,15 @@ async function answer(path: string, handler: Handler | undefined, input: unknown
     if (!(error instanceof ApiFailure)) throw error;
     const { rpc, http } = ERROR_CODES[error.code];
     const zodError = error.fieldErrors ? { formErrors: [], fieldErrors: error.fieldErrors } : null;
-    return {
-      status: http,
-      body: { error: { message: error.message, code: rpc, data: { code: error.code, httpStatus: http, path, zodError } } },
+    const data = {
+      code: error.code,
+      httpStatus: http,
+      path,
+      zodError,
+      retryAfterSeconds: error.extraData.retryAfterSeconds ?? null,
+      reauthenticationRequired: error.extraData.reauthenticationRequired ?? false,
     };
+    return { status: http, body: { error: { message: error.message, code: rpc, data } } };
   }
 }
 

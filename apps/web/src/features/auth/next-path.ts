@@ -4,7 +4,8 @@ const FALLBACK_PATH = "/";
 // Any origin would do: a path that stays on it stays in the app.
 const PROBE_ORIGIN = "https://app.invalid";
 
-export type SignInReason = "expired";
+/** Why someone is on the sign-in page: their session ended, or they deleted their account. */
+export type SignInReason = "expired" | "deleted";
 
 /** `raw` if it is a same-app path such as "/notes?tab=1", otherwise "/". */
 export function sanitizeNextPath(raw: string | null): string {

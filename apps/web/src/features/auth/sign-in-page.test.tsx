@@ -1,7 +1,7 @@
 import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiFailure, installFakeApi, SIGNED_IN, unauthorized } from "../../testing/fake-api.ts";
+import { ApiFailure, installFakeApi, SIGNED_IN, tooManyRequests, unauthorized } from "../../testing/fake-api.ts";
 import { renderApp } from "../../testing/render-app.tsx";
 
 let api: ReturnType<typeof installFakeApi>;
@@ -62,6 +62,23 @@ describe("SignInPage", () => {
     // A failed sign-in is not an ended session.
     expect(app.currentUrl()).toBe("/sign-in?next=%2Fsessions");
     expect(screen.queryByText(/Your session has ended/)).toBeNull();
+    expect(screen.getByRole("button", { name: "Sign in" }).hasAttribute("disabled")).toBe(false);
+  });
+
+  it.each([
+    [42, "Too many attempts. Try again in 42 seconds."],
+    [1, "Too many attempts. Try again in 1 second."],
+    [900, "Too many attempts. Try again in 15 minutes."],
+  ])("shows the retry time when sign-in is rate-limited (%i s)", async (retryAfterSeconds, message) => {
+    api.on("auth.signIn", () => {
+      throw tooManyRequests(retryAfterSeconds);
+    });
+    renderApp("/sign-in");
+
+    await submitSignIn("ada@example.com", "wrong password");
+
+    const alert = await screen.findByText(message);
+    expect(alert.getAttribute("role")).toBe("alert");
     expect(screen.getByRole("button", { name: "Sign in" }).hasAttribute("disabled")).toBe(false);
   });
 

@@ -35,6 +35,7 @@ export function SignInPage() {
       }
     >
       {searchParams.get("reason") === "expired" && <Notice tone="info">Your session has ended. Please sign in again.</Notice>}
+      {searchParams.get("reason") === "deleted" && <Notice tone="info">Your account has been deleted.</Notice>}
       <ErrorAlert message={getErrorMessage(signIn.error)} />
       <form aria-label="Sign in" onSubmit={handleSubmit} noValidate>
         <FormField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />

@@ -12,12 +12,14 @@ export function SignedInLayout() {
   const trpc = useTRPC();
   const location = useLocation();
   const me = useQuery(trpc.auth.me.queryOptions());
+  // Only to decide whether to offer the admin page; the server enforces the role itself.
+  const account = useQuery({ ...trpc.account.get.queryOptions(), enabled: me.data !== undefined });
 
   // Data first: if a later refetch finds the session gone, the app-wide handler in lib/trpc.ts
   // clears the cache and redirects with reason=expired.
   if (me.data) {
     return (
-      <AppShell userName={me.data.user.name} actions={<SignOutButton />}>
+      <AppShell userName={me.data.user.name} isAdmin={account.data?.role === "admin"} actions={<SignOutButton />}>
         <Outlet />
       </AppShell>
     );

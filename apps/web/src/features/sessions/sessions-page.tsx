@@ -1,7 +1,9 @@
 // Where users see every device signed in to their account and end the ones they do not trust.
+// Ending all the others at once needs a recent password check (sudo mode): asked for in place.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@latchkey/server";
 import { ErrorAlert, LoadError, LoadingMessage, Notice } from "../../components/message.tsx";
+import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { Timestamp } from "../../components/timestamp.tsx";
 import { getErrorMessage } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -20,6 +22,7 @@ export function SessionsPage() {
       onSuccess: () => queryClient.invalidateQueries(trpc.session.list.queryFilter()),
     }),
   );
+  const reauthentication = useReauthentication();
   // This device first, then the others as the server orders them (most recently active first).
   const sortedSessions = sessions.data?.toSorted((a, b) => Number(b.current) - Number(a.current));
   const otherCount = sessions.data?.filter((session) => !session.current).length ?? 0;
@@ -28,7 +31,7 @@ export function SessionsPage() {
     <>
       <h1>Sessions</h1>
       <p className="muted">Devices signed in to your account. Revoke any you do not recognise.</p>
-      <ErrorAlert message={getErrorMessage(revokeOthers.error)} />
+      <ErrorAlert message={reauthentication.getErrorMessage(revokeOthers.error)} />
       {revokeOthers.isSuccess && (
         <Notice>
           Signed out {revokeOthers.data.revoked} other {revokeOthers.data.revoked === 1 ? "session" : "sessions"}.
@@ -49,12 +52,13 @@ export function SessionsPage() {
             <button
               type="button"
               className="button-danger"
-              disabled={revokeOthers.isPending || otherCount === 0}
-              onClick={() => revokeOthers.mutate()}
+              disabled={revokeOthers.isPending || otherCount === 0 || reauthentication.isPrompting}
+              onClick={() => void reauthentication.run(() => revokeOthers.mutateAsync())}
             >
               {revokeOthers.isPending ? "Signing out…" : "Sign out everywhere else"}
             </button>
           </div>
+          {reauthentication.prompt}
         </>
       )}
     </>

@@ -1,0 +1,60 @@
+// "Sudo mode" (docs/decisions/010-reauthentication-and-admin.md): a session records when its user
+// last proved the password on it; sensitive operations need that to be recent.
+import type { Database, DatabaseClient } from "../db.ts";
+import { verifyPasswordAttempt, type PasswordAttemptResult } from "./password-attempt.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import { createSession, type Session, type SessionMetadata, type SessionPolicy, type SessionUser } from "./session.ts";
+
+/** True when the session's password check is less than `windowMs` old (false for a missing session). */
+export async function isSessionRecentlyAuthenticated(
+  db: DatabaseClient,
+  sessionId: string,
+  windowMs: number,
+  now: Date,
+): Promise<boolean> {
+  const row = await db.session.findUnique({ where: { id: sessionId }, select: { authenticatedAt: true } });
+  return row !== null && now.getTime() - row.authenticatedAt.getTime() < windowMs;
+}
+
+/** Checks the password of a session's user, throttled by the sign-in failure counters. */
+export function verifySessionUserPassword(
+  db: DatabaseClient,
+  rateLimiter: RateLimiter,
+  attempt: { user: SessionUser; ip: string | null; password: string },
+): Promise<PasswordAttemptResult> {
+  return verifyPasswordAttempt(db, rateLimiter, {
+    where: { id: attempt.user.id },
+    email: attempt.user.email,
+    ip: attempt.ip,
+    password: attempt.password,
+  });
+}
+
+export type ReauthenticationResult =
+  | { status: "reauthenticated"; token: string; session: Session }
+  | { status: "invalid" }
+  | { status: "limited"; retryAfterSeconds: number }
+  /** The session was ended (signed out elsewhere) while the password was checked. */
+  | { status: "ended" };
+
+/**
+ * Re-authenticates a session: checks the password, then replaces the session with a new one of the
+ * same kind, so re-authentication yields a new token and ends the old one (ASVS 5.0 V7.2.4). The
+ * new session's password check, and with it its sudo-mode window and its lifetime, start now.
+ */
+export async function reauthenticateSession(
+  db: Database,
+  rateLimiter: RateLimiter,
+  attempt: { session: Pick<Session, "id" | "kind">; user: SessionUser; metadata: SessionMetadata; password: string },
+  policy: SessionPolicy,
+  now: Date,
+): Promise<ReauthenticationResult> {
+  const check = await verifySessionUserPassword(db, rateLimiter, { user: attempt.user, ip: attempt.metadata.ip, password: attempt.password });
+  if (check.status !== "valid") return check;
+  const replacement = await db.$transaction(async (tx) => {
+    const { count } = await tx.session.deleteMany({ where: { id: attempt.session.id } });
+    if (count === 0) return null;
+    return createSession(tx, { userId: attempt.user.id, kind: attempt.session.kind, metadata: attempt.metadata }, policy, now);
+  });
+  return replacement ? { status: "reauthenticated", ...replacement } : { status: "ended" };
+}

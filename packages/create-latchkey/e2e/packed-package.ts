@@ -1,0 +1,68 @@
+// Test setup for the end-to-end tests: this package packed with `pnpm pack` (its prepack builds
+// dist/), unpacked, its one dependency installed, and helpers to run programs and collect output.
+import { spawn, type SpawnOptions } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const PACKAGE_DIR = path.resolve(import.meta.dirname, "..");
+export const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+/** Runs a program to its end; `output` interleaves stdout and stderr as they came. */
+export function run(command: string, args: string[], options: SpawnOptions & { onOutput?: (output: string) => void } = {}) {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    options.onOutput?.(output);
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const result = new Promise<RunResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, output }));
+  });
+  return Object.assign(result, { child });
+}
+
+/** The environment of programs run in a new project: no settings of this test run leak into it. */
+export function createCleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|VITEST|NODE_ENV$|NODE_OPTIONS$|TEST$|DATABASE_URL$|SHADOW_DATABASE_URL$)/i.test(key)),
+  );
+  return { ...env, ...extra };
+}
+
+export interface PackedPackage {
+  /** Holds the tarball and the unpacked package; the caller removes it. */
+  workDir: string;
+  tarball: string;
+  /** The unpacked package, runnable with `node <dir>/dist/cli.js`. */
+  dir: string;
+  files: string[];
+}
+
+export async function packPackage(): Promise<PackedPackage> {
+  const workDir = mkdtempSync(path.join(tmpdir(), "create-latchkey-pack-"));
+  // Readable by the unprivileged user the permission test runs the CLI as.
+  chmodSync(workDir, 0o755);
+  const env = createCleanEnv();
+  const packed = await run("pnpm", ["pack", "--pack-destination", workDir], { cwd: PACKAGE_DIR, env });
+  if (packed.code !== 0) throw new Error(`pnpm pack failed:\n${packed.output}`);
+  const tarball = path.join(workDir, readdirSync(workDir).find((name) => name.endsWith(".tgz"))!);
+  const listed = await run("tar", ["-tzf", tarball], { env });
+  const extracted = await run("tar", ["-xzf", tarball, "-C", workDir], { env });
+  if (extracted.code !== 0) throw new Error(`tar failed:\n${extracted.output}`);
+  const dir = path.join(workDir, "package");
+  // What `npm create` does before running the bin: install the package's dependencies.
+  const installed = await run("pnpm", ["install", "--prod", "--prefer-offline", "--ignore-scripts"], { cwd: dir, env });
+  if (installed.code !== 0) throw new Error(`installing the packed package's dependencies failed:\n${installed.output}`);
+  const files = listed.output.split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
+  return { workDir, tarball, dir, files };
+}

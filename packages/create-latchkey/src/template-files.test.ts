@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { isLocalEnvFile, selectTemplateFiles, toStoredPath, transformTemplateFile } from "./template-files.ts";
+
+const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
+
+describe("selectTemplateFiles", () => {
+  const tracked = [
+    ".ci/run",
+    ".env",
+    ".env.example",
+    ".env.production",
+    ".gitignore",
+    "apps/server/src/index.ts",
+    "apps/server/src/generated/prisma/client.ts",
+    "apps/web/dist/index.html",
+    "apps/web/node_modules/x/index.js",
+    "artifacts/trace.zip",
+    ".data/pglite/PG_VERSION",
+    "docs/decisions/001-embedded-database.md",
+    "packages/create-latchkey/package.json",
+    "packages/create-latchkey/src/cli.ts",
+    "packages/create-latchkey-extra/readme.md",
+    "pnpm-lock.yaml",
+  ];
+  const files = selectTemplateFiles({
+    tracked,
+    ignored: new Set(["apps/server/src/generated/prisma/client.ts"]),
+    packageDir: "packages/create-latchkey",
+  });
+
+  it("keeps the project's own files, .env.example and .gitignore", () => {
+    expect(files).toEqual([
+      ".env.example",
+      ".gitignore",
+      "apps/server/src/index.ts",
+      "docs/decisions/001-embedded-database.md",
+      "packages/create-latchkey-extra/readme.md",
+      "pnpm-lock.yaml",
+    ]);
+  });
+
+  it("leaves out secrets, CI, dependencies, data, build output, generated code and this package", () => {
+    for (const file of files) {
+      expect(file).not.toMatch(/^\.env$|^\.env\.production$|^\.ci\/|node_modules|^\.data\/|\/dist\/|^artifacts\/|generated|^packages\/create-latchkey\//);
+    }
+  });
+
+  it("tells local env files from the example", () => {
+    expect([".env", "apps/web/.env.local", ".env.example", "docs/env.md"].map(isLocalEnvFile)).toEqual([true, true, false, false]);
+  });
+});
+
+describe("toStoredPath", () => {
+  it("renames what npm and pnpm leave out of a tarball, anywhere in the tree", () => {
+    expect(toStoredPath(".gitignore")).toBe("_gitignore");
+    expect(toStoredPath("apps/web/.gitignore")).toBe("apps/web/_gitignore");
+    expect(toStoredPath("pnpm-lock.yaml")).toBe("_pnpm-lock.yaml");
+    expect(toStoredPath(".npmrc")).toBe("_npmrc");
+    expect(toStoredPath("apps/server/src/routers/_app.ts")).toBe("apps/server/src/routers/_app.ts");
+    expect(toStoredPath(".env.example")).toBe(".env.example");
+  });
+});
+
+describe("transformTemplateFile", () => {
+  it("drops packages/* from the workspace when the template has no packages", () => {
+    const workspace = "packages:\n  - apps/*\n  - packages/*\n\ncatalog:\n  zod: 4.6.7\n";
+    expect(transformTemplateFile("pnpm-workspace.yaml", workspace, ["apps/server/package.json"])).toBe(
+      "packages:\n  - apps/*\n\ncatalog:\n  zod: 4.6.7\n",
+    );
+    expect(transformTemplateFile("pnpm-workspace.yaml", workspace, ["packages/shared/package.json"])).toBe(workspace);
+  });
+
+  it("removes this package's vitest project from the repository's vitest.config.ts and nothing else", () => {
+    const config = readFileSync(path.join(REPO_ROOT, "vitest.config.ts"), "utf8");
+    expect(config).toContain("packages/create-latchkey");
+    const transformed = transformTemplateFile("vitest.config.ts", config, []);
+    expect(transformed).not.toContain("create-latchkey");
+    for (const project of ["server", "web", "e2e"]) expect(transformed).toContain(`name: "${project}"`);
+    // Whole blocks only: the braces still balance.
+    expect(transformed.split("{").length).toBe(transformed.split("}").length);
+  });
+
+  it("leaves other files alone", () => {
+    expect(transformTemplateFile("README.md", "  - packages/*\n", [])).toBe("  - packages/*\n");
+  });
+});

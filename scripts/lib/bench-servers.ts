@@ -1,0 +1,48 @@
+// The servers `pnpm bench` measures, each its own process pinned to the server core: the
+// production build of the API (`node apps/server/dist/index.js`) and the reference servers of
+// scripts/lib/bench-reference-server.ts.
+import path from "node:path";
+import { findFreePort, pinToCore, startServer, type RunningServer } from "./bench-process.ts";
+import { REPO_ROOT } from "./repo-root.ts";
+
+export type ReferenceVariant = "ceiling" | "public" | "handwritten";
+
+export interface ServerOptions {
+  /** The complete environment of the server (the API reads nothing else). */
+  env: NodeJS.ProcessEnv;
+  core: number | null;
+  /** Directory for V8 CPU profiles of the servers, written when they exit. */
+  cpuProfileDir?: string | null;
+}
+
+export interface BenchServer extends RunningServer {
+  pinned: boolean;
+}
+
+async function pinned(server: Promise<RunningServer>, core: number | null): Promise<BenchServer> {
+  const running = await server;
+  return { ...running, pinned: core !== null && pinToCore(running.pid, core) };
+}
+
+function profiling(options: ServerOptions): string[] {
+  return options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+}
+
+export async function startProductionServer(options: ServerOptions): Promise<BenchServer> {
+  const port = await findFreePort();
+  const server = startServer("api", process.execPath, [...profiling(options), path.join(REPO_ROOT, "apps/server/dist/index.js")], {
+    cwd: REPO_ROOT,
+    env: { ...options.env, PORT: String(port) },
+  });
+  return pinned(server, options.core);
+}
+
+export function startReferenceServer(variant: ReferenceVariant, meBody: string, options: ServerOptions): Promise<BenchServer> {
+  const server = startServer(
+    variant,
+    process.execPath,
+    [...profiling(options), "--import", "tsx", path.join(REPO_ROOT, "scripts/lib/bench-reference-server.ts")],
+    { cwd: REPO_ROOT, env: { ...options.env, BENCH_VARIANT: variant, BENCH_ME_BODY: meBody } },
+  );
+  return pinned(server, options.core);
+}
