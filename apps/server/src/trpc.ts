@@ -6,6 +6,7 @@ import { isSessionRecentlyAuthenticated, verifySessionUserPassword } from "./aut
 import { getUserRole } from "./auth/role.ts";
 import { validateSessionReference } from "./auth/session.ts";
 import type { Context } from "./context.ts";
+import { Prisma } from "./generated/prisma/client.ts";
 
 /** Why a request was refused with TOO_MANY_REQUESTS: when to try again (the errorFormatter sends it). */
 class RetryAfter extends Error {
@@ -102,12 +103,25 @@ const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
 
 export const publicProcedure = t.procedure.use(rejectUnstorableText);
 
-const requireAuthentication = t.middleware(({ ctx, next }) => {
+const SESSION_ENDED_MESSAGE = "This session has ended. Sign in again.";
+
+/** A write that referenced a user or session row that no longer exists (foreign key violation). */
+function isMissingReferenceError(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003";
+}
+
+const requireAuthentication = t.middleware(async ({ ctx, next }) => {
   if (!ctx.auth) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
   // tRPC merges these keys into ctx; passing only them saves copying the whole context twice.
-  return next({ ctx: { auth: ctx.auth, session: ctx.auth.session, user: ctx.auth.user } });
+  const result = await next({ ctx: { auth: ctx.auth, session: ctx.auth.session, user: ctx.auth.user } });
+  // An access token outlives its account by up to one lifetime: a write for a deleted user then
+  // fails its foreign key. That is an ended session, not a server error.
+  if (!result.ok && ctx.auth.method === "jwt" && isMissingReferenceError(result.error.cause)) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: SESSION_ENDED_MESSAGE });
+  }
+  return result;
 });
 
 /**
@@ -130,7 +144,7 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
     ctx.config.session,
     ctx.clock(),
   );
-  if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "This session has ended. Sign in again." });
+  if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: SESSION_ENDED_MESSAGE });
   return next({ ctx: { session, user } });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { createAccessToken } from "../auth/access-token.ts";
 import { createSession } from "../auth/session.ts";
 import { createTestCaller, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../../tests/setup/server.ts";
 
@@ -87,5 +88,24 @@ describe("account.delete", () => {
     const current = await signedIn((await createTestUser(db)).id, "bearer");
     expect(await current.caller.account.delete()).toEqual({ deleted: true });
     expect(current.cookie).toMatchObject({ token: null, cleared: false });
+  });
+});
+
+describe("after account deletion", () => {
+  it("answers a still-valid access token's write with UNAUTHORIZED, not a server error", async () => {
+    const user = await createTestUser(db);
+    const current = await signedIn(user.id, "bearer");
+    const { accessToken } = createAccessToken(
+      config.accessToken,
+      { userId: user.id, sessionId: current.session.id, email: user.email, name: user.name },
+      new Date(),
+    );
+    await current.caller.account.delete({ password: TEST_PASSWORD });
+
+    const withToken = await createTestCaller({ db, config }, { type: "jwt", token: accessToken });
+    await expect(withToken.caller.note.create({ title: "after deletion" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      message: "This session has ended. Sign in again.",
+    });
   });
 });
