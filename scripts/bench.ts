@@ -66,15 +66,19 @@ if (![settings.rounds, settings.durationSeconds, ...settings.connections].every(
   process.exit(2);
 }
 
-const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl || !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-  console.error(`pnpm bench needs a real PostgreSQL database of its own in DATABASE_URL, for example\n  DATABASE_URL=${SUGGESTED_DATABASE_URL} pnpm bench`);
-  process.exit(2);
+function requireDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+    console.error(`pnpm bench needs a real PostgreSQL database of its own in DATABASE_URL, for example\n  DATABASE_URL=${SUGGESTED_DATABASE_URL} pnpm bench`);
+    process.exit(2);
+  }
+  if (!new URL(url).pathname.includes("bench")) {
+    console.error(`pnpm bench replaces every user in its database, so the database name must contain "bench" (e.g. ${SUGGESTED_DATABASE_URL}).`);
+    process.exit(2);
+  }
+  return url;
 }
-if (!new URL(databaseUrl).pathname.includes("bench")) {
-  console.error(`pnpm bench replaces every user in its database, so the database name must contain "bench" (e.g. ${SUGGESTED_DATABASE_URL}).`);
-  process.exit(2);
-}
+const databaseUrl = requireDatabaseUrl();
 
 const log = (message: string) => console.error(`› ${message}`);
 const startedAt = new Date();
@@ -191,7 +195,7 @@ interface PhaseContext {
 
 /** CPU seconds used so far by the machine, the server, the load generator and the database's backends. */
 async function sampleCpu(phase: PhaseContext, server: BenchServer) {
-  const backends = await listBackendPids(phase.admin, databaseUrl!);
+  const backends = await listBackendPids(phase.admin, databaseUrl);
   return {
     machine: readMachineBusySeconds(),
     server: readCpuSeconds(server.pid),
@@ -242,8 +246,8 @@ async function countStatements(
 ): Promise<Record<VariantKey, StatementCount>> {
   const counts = {} as Record<VariantKey, StatementCount>;
   for (const variant of VARIANT_KEYS) {
-    await waitForNoConnections(admin, databaseUrl!);
-    const before = await readDatabaseActivity(admin, databaseUrl!);
+    await waitForNoConnections(admin, databaseUrl);
+    const before = await readDatabaseActivity(admin, databaseUrl);
     const server =
       variant === "cookie" || variant === "bearer" || variant === "jwt"
         ? await startProductionServer({ ...serverOptions, cpuProfileDir: null })
@@ -258,8 +262,8 @@ async function countStatements(
       });
       if (load.failures > 0) throw new Error(`${variant}: ${load.failures} failed requests while counting statements`);
       await server.stop();
-      await waitForNoConnections(admin, databaseUrl!);
-      const after = await readDatabaseActivity(admin, databaseUrl!);
+      await waitForNoConnections(admin, databaseUrl);
+      const after = await readDatabaseActivity(admin, databaseUrl);
       counts[variant] = {
         requests: load.okResponses,
         transactions: after.transactions - before.transactions,
@@ -273,21 +277,22 @@ async function countStatements(
   return counts;
 }
 
-function benchPasswords(): Promise<PasswordBenchResult> {
+/** scripts/bench-password.ts in its own process, pinned to the server core. */
+function benchPasswords(): PasswordBenchResult {
   const args = ["--import", "tsx", "scripts/bench-password.ts", "--json", "--seconds", String(settings.passwordSeconds)];
   const child = spawnSync(process.execPath, [...args, "--core", String(serverCore ?? 0)], { cwd: REPO_ROOT, encoding: "utf8" });
-  if (child.status !== 0) return Promise.reject(new Error(`bench-password failed: ${child.stderr}`));
-  return Promise.resolve(JSON.parse(child.stdout) as PasswordBenchResult);
+  if (child.status !== 0) throw new Error(`bench-password failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as PasswordBenchResult;
 }
 
 async function main() {
-  const admin = await connectAdmin(databaseUrl!);
+  const admin = await connectAdmin(databaseUrl);
   let generator: LoadGenerator | null = null;
   let servers: Servers | null = null;
   try {
     log("Preparing the database (migrate deploy, 1,000 users, 10,000 sessions)…");
-    await prepareDatabase(admin, databaseUrl!);
-    const seeded = await seedDatabase(databaseUrl!, config.session);
+    await prepareDatabase(admin, databaseUrl);
+    const seeded = await seedDatabase(databaseUrl, config.session);
     const postgresVersion = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
 
     log("Building the server (pnpm --filter @latchkey/server build)…");
@@ -298,8 +303,8 @@ async function main() {
     const api = await startProductionServer(serverOptions);
     const meBody = await getOk(`${api.url}/trpc/auth.me`, { headers: { cookie: `${SESSION_COOKIE}=${seeded.cookieTokens[0]}` } });
     await api.stop();
-    await waitForNoConnections(admin, databaseUrl!);
-    const activityBefore = await readDatabaseActivity(admin, databaseUrl!);
+    await waitForNoConnections(admin, databaseUrl);
+    const activityBefore = await readDatabaseActivity(admin, databaseUrl);
 
     servers = await startServers(meBody);
     const streams = Math.max(...settings.connections);
@@ -332,15 +337,15 @@ async function main() {
     const pinned = { server: Object.values(servers).every((server) => server.pinned), loadGenerator: generator.pinned };
     await stopServers(servers);
     servers = null;
-    await waitForNoConnections(admin, databaseUrl!);
-    const activityAfter = await readDatabaseActivity(admin, databaseUrl!);
+    await waitForNoConnections(admin, databaseUrl);
+    const activityAfter = await readDatabaseActivity(admin, databaseUrl);
 
     log("Counting SQL statements per request (pg_stat_database, a fresh server per variant)…");
     const counts = await countStatements(admin, generator, seeded, phase.accessTokens, meBody);
-    const renewedSessions = await countRenewedSessions(databaseUrl!, seeded.seededAt);
+    const renewedSessions = await countRenewedSessions(databaseUrl, seeded.seededAt);
 
     log("Measuring argon2id on one core…");
-    const password = await benchPasswords();
+    const password = benchPasswords();
 
     const finishedAt = new Date();
     if (finishedAt.getTime() - seeded.seededAt.getTime() >= RENEWAL_INTERVAL_MINUTES * 60_000) {

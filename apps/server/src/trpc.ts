@@ -178,7 +178,7 @@ const requireRecentAuthentication = t.middleware(async ({ ctx, input, next }) =>
  * session (sessionProcedure) whose password was checked within REAUTHENTICATION_WINDOW_MINUTES,
  * else FORBIDDEN with `data.reauthenticationRequired`. Clients call `auth.reauthenticate` (a new
  * session token and window) and retry, or send `password` with the call (that call only).
- * docs/decisions/010-reauthentication-and-admin.md
+ * docs/decisions/008-reauthentication-and-admin.md
  */
 export const sudoProcedure = sessionProcedure.input(reauthenticationInput).use(requireRecentAuthentication);
 

@@ -1,7 +1,7 @@
 // Rate limits and throttling (DESIGN §5) with rate-limiter-flexible: password failures per IP, per
 // account and per account + IP (back-off, reset on success), sign-ups per IP, access tokens per
 // session. Counters live in memory, or in PostgreSQL or Redis when several instances share them
-// (docs/decisions/008-rate-limiting.md).
+// (docs/decisions/007-rate-limiting.md).
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import type { Redis } from "ioredis";

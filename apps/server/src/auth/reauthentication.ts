@@ -1,4 +1,4 @@
-// "Sudo mode" (docs/decisions/010-reauthentication-and-admin.md): a session records when its user
+// "Sudo mode" (docs/decisions/008-reauthentication-and-admin.md): a session records when its user
 // last proved the password on it; sensitive operations need that to be recent.
 import type { Database, DatabaseClient } from "../db.ts";
 import { verifyPasswordAttempt, type PasswordAttemptResult } from "./password-attempt.ts";

@@ -88,9 +88,9 @@ export async function validateSessionToken(
   if (!parts) return { session: null, user: null };
 
   // One statement with the user joined, as plain SQL through Prisma: findUnique with relationJoins
-  // sends one statement too, but costs about a third more CPU per request on the path every
-  // authenticated request takes (docs/decisions/012-session-validation-sql.md). The columns are
-  // those of Session and SessionUser; the type of `session` below fails to compile if they drift.
+  // sends one statement too, but costs measurably more CPU on the path every authenticated request
+  // takes (docs/decisions/010-session-validation-sql.md). The columns are those of Session and
+  // SessionUser; building `session` and the user below fails to compile if those types grow.
   const [row] = await db.$queryRaw<SessionRow[]>`SELECT s."id", s."userId", s."kind", s."createdAt", s."lastActiveAt",
     s."expiresAt", s."secretHash", u."email", u."name"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = ${parts.id}`;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { judgeTargets, summarize, type Cell, type StatementCount, type VariantKey } from "./bench-report.ts";
+
+function cell(round: number, variant: VariantKey, connections: number, requestsPerSecond: number): Cell {
+  return {
+    round,
+    variant,
+    connections,
+    load: { okResponses: requestsPerSecond, failures: 0, seconds: 1, requestsPerSecond, p50Ms: 1, p99Ms: 2, cpuSeconds: 0.5 },
+    serverCpu: 1,
+    serverCpuMicrosPerRequest: 1e6 / requestsPerSecond,
+    serverRssKib: 102_400,
+    databaseCpu: 0,
+    otherCpu: 0,
+  };
+}
+
+const one = (transactions: number, rowsWritten = 0): StatementCount => ({ requests: 100, transactions, rowsWritten });
+const counts = { ceiling: one(0), public: one(0), cookie: one(100), bearer: one(100), jwt: one(0), handwritten: one(100) };
+
+// Round 2 runs on a machine twice as fast: same-round ratios must not see it.
+const rounds = [1, 2].flatMap((round) =>
+  (
+    [
+      ["ceiling", 1000],
+      ["public", 500],
+      ["cookie", 250],
+      ["bearer", 300],
+      ["jwt", 450],
+      ["handwritten", 200],
+    ] as const
+  ).map(([variant, rate]) => cell(round, variant, 32, rate * round)),
+);
+
+describe("summarize", () => {
+  it("takes ratios within each round, then the median, so drift between rounds cancels", () => {
+    const cookie = summarize(rounds, counts).find((row) => row.variant === "cookie")!;
+    expect(cookie.vsCeiling).toBeCloseTo(0.25);
+    expect(cookie.vsPublic).toBeCloseTo(0.5);
+    expect(cookie.requestsPerSecond).toBe(375);
+    expect(cookie.statementsPerRequest).toBe(1);
+    expect(cookie.rssMib).toBe(100);
+  });
+});
+
+describe("judgeTargets", () => {
+  it("judges the issue's targets at the widest level", () => {
+    const verdicts = judgeTargets(rounds, summarize(rounds, counts)).map((target) => target.met);
+    // cookie: 1 statement, ≥ hand-written; bearer: the same; jwt: 0 statements, 0.9× public.
+    expect(verdicts).toEqual([true, true, true, true, true, true]);
+  });
+
+  it("fails a variant that writes or sends a second statement", () => {
+    const writing = { ...counts, cookie: one(100, 1), bearer: one(200) };
+    const verdicts = judgeTargets(rounds, summarize(rounds, writing)).map((target) => target.met);
+    expect(verdicts.slice(0, 4)).toEqual([false, true, false, true]);
+  });
+});
