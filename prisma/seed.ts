@@ -4,22 +4,10 @@
 // undoes what was changed through the app (a changed password or an edited note stays).
 import { hashPassword } from "../apps/server/src/auth/password.ts";
 import { createDatabase } from "../apps/server/src/db.ts";
-import { ConfigError, loadConfig, type Config } from "../apps/server/src/env.ts";
+import { requireConfig } from "../apps/server/src/env.ts";
 import { DEMO_PASSWORD, DEMO_USERS, describeDemoUser } from "../scripts/lib/demo-users.ts";
 
-function readConfig(): Config {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = readConfig();
+const config = requireConfig(process.env);
 // A known password on a public repository must never reach a real deployment.
 if (config.nodeEnv === "production") {
   console.error("Refusing to seed demo users: NODE_ENV is production.");

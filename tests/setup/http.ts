@@ -4,6 +4,7 @@
 import { request } from "node:https";
 import { createServer, type AddressInfo } from "node:net";
 import type { DevCertificate } from "../../scripts/lib/dev-certificate.ts";
+import { afterAll, beforeAll } from "vitest";
 import { createHttpServer, createHttpsServer, type HttpServerDeps } from "../../apps/server/src/http-server.ts";
 
 export interface TestServer {
@@ -28,6 +29,24 @@ export async function startTestServer(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The real server for a whole test file: started before its tests, closed with its database after. */
+export function useTestServer(deps: HttpServerDeps): { readonly url: string } {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(deps);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await deps.db.$disconnect();
+  });
+  return {
+    get url() {
+      if (!server) throw new Error("the test server has not started");
+      return server.url;
+    },
   };
 }
 

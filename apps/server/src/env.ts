@@ -122,6 +122,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** For entry points (the server, the seed): the configuration, or every problem printed and exit 1. */
+export function requireConfig(source: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 /** Parses an environment (process.env in index.ts, a literal in tests); lists every bad variable at once. */
 export function loadConfig(source: Record<string, string | undefined>): Config {
   // Empty strings in .env mean "unset", as they do for most tools.

@@ -1,7 +1,7 @@
 // Concurrency over real HTTP: many sign-ins for one account and many renewals of one session at
 // once lose no session and create no duplicates (a fake clock makes every validation a renewal).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCookieClient, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { describe, expect, it } from "vitest";
+import { createCookieClient, readJson, useTestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";
 
 const ORIGIN = "http://localhost:5173";
@@ -10,15 +10,7 @@ const MINUTE = 60_000;
 const db = createTestDatabase();
 const config = createTestConfig({ APP_ORIGIN: ORIGIN });
 const clock = createTestClock();
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ db, config, clock: clock.now });
-});
-afterAll(async () => {
-  await server.close();
-  await db.$disconnect();
-});
+const server = useTestServer({ db, config, clock: clock.now });
 
 const times = <T>(count: number, make: () => Promise<T>) => Promise.all(Array.from({ length: count }, make));
 

@@ -4,8 +4,8 @@
 // read from the router, so a new one is fuzzed without touching this file. Each run signs in as a
 // fresh admin whose session is fresh enough for sensitive operations, so inputs are what decides.
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { describe, expect, it } from "vitest";
+import { useTestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser } from "../../../tests/setup/server.ts";
 import { createSession } from "./auth/session.ts";
 import { MAX_BODY_BYTES } from "./http-server.ts";
@@ -24,15 +24,7 @@ const db = createTestDatabase();
 const config = createTestConfig({ APP_ORIGIN: ORIGIN });
 // A clock that stands still: validating a session never renews it, so rejected requests write nothing.
 const clock = createTestClock();
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ db, config, clock: clock.now });
-});
-afterAll(async () => {
-  await server.close();
-  await db.$disconnect();
-});
+const server = useTestServer({ db, config, clock: clock.now });
 
 // --- What a procedure is sent -------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 // Session rules against the real server (fake clock): a token works only through the channel it was
 // issued for, bearer sessions expire like cookie ones, sudo mode's error shape, account deletion
 // and an admin ending someone else's session.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBearerClient, createCookieClient, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { describe, expect, it } from "vitest";
+import { createBearerClient, createCookieClient, readJson, useTestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";
 
 const ORIGIN = "http://localhost:5173";
@@ -19,15 +19,7 @@ const config = createTestConfig({
   SESSION_RENEWAL_INTERVAL_MINUTES: "10",
   REAUTHENTICATION_WINDOW_MINUTES: String(REAUTHENTICATION_MINUTES),
 });
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ db, config, clock: clock.now });
-});
-afterAll(async () => {
-  await server.close();
-  await db.$disconnect();
-});
+const server = useTestServer({ db, config, clock: clock.now });
 
 async function cookieSession(user?: { email: string }) {
   const { email } = user ?? (await createTestUser(db));

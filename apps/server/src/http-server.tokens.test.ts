@@ -1,9 +1,9 @@
 // Bearer session tokens and JWT access tokens against the real server: sign-in without a cookie,
 // the JWKS, the negative matrix, revocation lag under a fake clock and SQL statements per request.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verifyAccessTokenWithJwks } from "../../../scripts/verify-access-token.ts";
 import { forgeAccessTokens, type ForgedTokenName } from "../../../tests/setup/access-tokens.ts";
-import { createBearerClient, createCookieClient, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { createBearerClient, createCookieClient, readJson, useTestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";
 import { CLOCK_SKEW_SECONDS } from "./auth/access-token.ts";
 import { generateSessionToken } from "./auth/token.ts";
@@ -14,15 +14,7 @@ let statements: string[] = [];
 const db = createTestDatabase({ onQuery: (sql) => statements.push(sql) });
 const config = createTestConfig({ APP_ORIGIN: ORIGIN });
 const clock = createTestClock();
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ db, config, clock: clock.now });
-});
-afterAll(async () => {
-  await server.close();
-  await db.$disconnect();
-});
+const server = useTestServer({ db, config, clock: clock.now });
 
 async function signInWithToken(email: string) {
   const response = await fetch(`${server.url}/trpc/auth.signIn`, {

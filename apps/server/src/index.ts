@@ -5,20 +5,8 @@ import { createRateLimiter } from "./auth/rate-limit.ts";
 import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
 import { startSessionCleanup } from "./auth/session-cleanup.ts";
 import { createDatabase } from "./db.ts";
-import { ConfigError, loadConfig, type Config } from "./env.ts";
+import { requireConfig, type Config } from "./env.ts";
 import { createHttpServer, createHttpsServer } from "./http-server.ts";
-
-function readConfig(): Config {
-  try {
-    return loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
 
 function readTlsFile(file: string, variable: string): Buffer {
   try {
@@ -41,7 +29,7 @@ async function connectRateLimits(config: Config): Promise<RateLimitStoreConnecti
   }
 }
 
-const config = readConfig();
+const config = requireConfig(process.env);
 const db = createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax });
 const rateLimitStore = await connectRateLimits(config);
 const deps = { db, config, rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store) };
