@@ -82,7 +82,16 @@ describe("transformTemplateFile", () => {
     expect(transformed.split("{").length).toBe(transformed.split("}").length);
   });
 
+  it("drops the README's passages about the create package itself", () => {
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    expect(readme).toContain("packages/create-latchkey");
+    const transformed = transformTemplateFile("README.md", readme, []);
+    expect(transformed).not.toContain("create-latchkey");
+    expect(transformed).not.toContain("template-only");
+    expect(transformed).toContain("## HTTPS mode");
+  });
+
   it("leaves other files alone", () => {
-    expect(transformTemplateFile("README.md", "  - packages/*\n", [])).toBe("  - packages/*\n");
+    expect(transformTemplateFile("tsconfig.json", "  - packages/*\n", [])).toBe("  - packages/*\n");
   });
 });

@@ -67,7 +67,11 @@ function removeOwnVitestProject(text: string): string {
  * the workspace stops listing `packages/*` and vitest stops running this package's tests.
  * (The lockfile is pruned by pnpm itself, at pack time.)
  */
+// README passages about this repository's own create package, which a new app does not contain.
+const TEMPLATE_ONLY_PASSAGE = /<!-- template-only -->\n[\s\S]*?<!-- \/template-only -->\n\n?/g;
+
 export function transformTemplateFile(file: string, text: string, templateFiles: readonly string[]): string {
+  if (file === "README.md") return text.replace(TEMPLATE_ONLY_PASSAGE, "");
   if (file === "pnpm-workspace.yaml" && !templateFiles.some((other) => other.startsWith("packages/"))) {
     return text.replace(/^ {2}- ["']?packages\/\*["']?\n/m, "");
   }
