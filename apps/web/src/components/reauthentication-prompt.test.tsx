@@ -75,7 +75,7 @@ describe("the in-place password prompt (sudo mode)", () => {
 
   it("shows how long to wait when password attempts are throttled", async () => {
     api.on("auth.reauthenticate", () => {
-      throw tooManyRequests(42);
+      throw tooManyRequests(42, "Too many attempts. Try again in 42 seconds.");
     });
     const { user, prompt } = await startSignOutEverywhere();
     await user.type(within(prompt).getByLabelText("Your password"), "guess");

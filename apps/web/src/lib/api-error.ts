@@ -18,16 +18,6 @@ export function isReauthenticationRequired(error: unknown): boolean {
   return asApiError(error)?.data?.reauthenticationRequired === true;
 }
 
-const MINUTE_S = 60;
-const HOUR_S = 60 * MINUTE_S;
-
-function describeSeconds(seconds: number): string {
-  const plural = (value: number, unit: string) => `${value} ${unit}${value === 1 ? "" : "s"}`;
-  if (seconds < 2 * MINUTE_S) return plural(seconds, "second");
-  if (seconds < 2 * HOUR_S) return plural(Math.ceil(seconds / MINUTE_S), "minute");
-  return plural(Math.ceil(seconds / HOUR_S), "hour");
-}
-
 /** True when the call failed because there is no valid session (signed out, expired or revoked). */
 export function isUnauthorized(error: unknown): boolean {
   return asApiError(error)?.data?.code === "UNAUTHORIZED";
@@ -54,10 +44,6 @@ export function getErrorMessage(error: unknown): string | null {
   // No tRPC error data means the request never got a tRPC answer (offline, or a proxy's error page).
   if (!apiError || !data) return NETWORK_MESSAGE;
   if (data.code === "INTERNAL_SERVER_ERROR") return SERVER_FAILURE_MESSAGE;
-  // Rate limited: the wait comes from the server as a number, worded here.
-  if (data.code === "TOO_MANY_REQUESTS" && data.retryAfterSeconds) {
-    return `Too many attempts. Try again in ${describeSeconds(data.retryAfterSeconds)}.`;
-  }
   // An invalid-input error's own message is the raw zod dump; the fields carry the real messages.
   if (data.zodError) return data.zodError.formErrors[0] ?? INVALID_INPUT_MESSAGE;
   return apiError.message;

@@ -33,8 +33,9 @@ export class ApiFailure extends Error {
 
 export const unauthorized = () => new ApiFailure("UNAUTHORIZED", "Sign in to continue.");
 
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new ApiFailure("TOO_MANY_REQUESTS", "Rate limited.", null, { retryAfterSeconds });
+/** A rate-limited answer, worded as the server words it (apps/server/src/trpc.ts). */
+export const tooManyRequests = (retryAfterSeconds: number, message: string) =>
+  new ApiFailure("TOO_MANY_REQUESTS", message, null, { retryAfterSeconds });
 
 export const reauthenticationRequired = () =>
   new ApiFailure("FORBIDDEN", "Enter your password again to continue.", null, { reauthenticationRequired: true });
