@@ -2,8 +2,8 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBearerClient, readJson, startTestServer, type TestServer } from "../tests/setup/http.ts";
+import { describe, expect, it } from "vitest";
+import { createBearerClient, readJson, useTestServer } from "../tests/setup/http.ts";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../tests/setup/server.ts";
 import { REPO_ROOT } from "./lib/repo-root.ts";
 
@@ -11,15 +11,7 @@ const ORIGIN = "http://localhost:5173";
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const SCRIPT = path.join(REPO_ROOT, "scripts", "verify-access-token.ts");
 const db = createTestDatabase();
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ db, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
-});
-afterAll(async () => {
-  await server.close();
-  await db.$disconnect();
-});
+const server = useTestServer({ db, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
 
 async function runScript(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

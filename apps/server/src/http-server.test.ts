@@ -4,24 +4,16 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../../../tests/setup/server.ts";
-import { createCookieClient, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { createCookieClient, readJson, startTestServer, useTestServer } from "../../../tests/setup/http.ts";
 import { createDatabase } from "./db.ts";
 import { MAX_BODY_BYTES } from "./http-server.ts";
 import type { AppRouter } from "./routers/_app.ts";
 
 const ORIGIN = "http://localhost:5173";
 const db = createTestDatabase();
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({ db, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
-});
-afterAll(async () => {
-  await server.close();
-  await db.$disconnect();
-});
+const server = useTestServer({ db, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
 
 async function signedInClient() {
   const user = await createTestUser(db);
