@@ -16,8 +16,10 @@ if (config.nodeEnv === "production") {
 
 const db = createDatabase({ url: config.databaseUrl, poolMax: 2 });
 try {
+  // Demo users start with a verified email, so they sign in straight to the app.
+  const emailVerifiedAt = new Date();
   const users = await Promise.all(
-    DEMO_USERS.map(async ({ id, email, name, role }) => ({ id, email, name, role, passwordHash: await hashPassword(DEMO_PASSWORD) })),
+    DEMO_USERS.map(async ({ id, email, name, role }) => ({ id, email, name, role, emailVerifiedAt, passwordHash: await hashPassword(DEMO_PASSWORD) })),
   );
   const notes = DEMO_USERS.flatMap((user) => user.notes.map((note) => ({ ...note, ownerId: user.id })));
   // Insert-if-missing by fixed id (ON CONFLICT DO NOTHING): an upsert that updates nothing, with counts.
