@@ -1,6 +1,7 @@
 // Shared test setup for server tests: a database client, configuration, users and callers.
 import { inject } from "vitest";
 import { hashPassword } from "../../apps/server/src/auth/password.ts";
+import { generateEncryptionKey } from "../../apps/server/src/auth/encryption.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
 import { createRateLimiter, type RateLimiter } from "../../apps/server/src/auth/rate-limit.ts";
 import { createInnerContext, type Credential, type SessionCookieWriter } from "../../apps/server/src/context.ts";
@@ -13,6 +14,7 @@ import type {} from "./provided-context.ts";
 export const TEST_PASSWORD = "correct horse battery staple";
 /** An ephemeral signing key, one per test process: no test needs a .env. */
 export const TEST_JWT_PRIVATE_KEY = generateJwtPrivateKey();
+export const TEST_ENCRYPTION_KEY = generateEncryptionKey();
 
 export function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Database {
   return createDatabase({ url: inject("databaseUrl"), poolMax: 2, ...options });
@@ -26,6 +28,7 @@ const GENEROUS_RATE_LIMITS = {
   RATE_LIMIT_PASSWORD_FAILURES_PER_IP: "100000",
   RATE_LIMIT_SIGN_UPS_PER_IP: "100000",
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: "1000",
+  RATE_LIMIT_SECOND_FACTOR_FAILURES: "1000",
 };
 
 export function createTestConfig(overrides: Record<string, string> = {}): Config {
@@ -35,6 +38,7 @@ export function createTestConfig(overrides: Record<string, string> = {}): Config
     APP_ORIGIN: "http://localhost:5173",
     SESSION_CLEANUP_INTERVAL_MINUTES: "0",
     JWT_PRIVATE_KEY: TEST_JWT_PRIVATE_KEY,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...GENEROUS_RATE_LIMITS,
     ...overrides,
   });

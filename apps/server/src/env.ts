@@ -2,6 +2,7 @@
 // Add a variable here and in .env.example together; no other file reads process.env.
 import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
+import { parseEncryptionKey, type EncryptionKey, type EncryptionKeyRing } from "./auth/encryption.ts";
 import type { RateLimitPolicy } from "./auth/rate-limit.ts";
 import type { SessionPolicy } from "./auth/session.ts";
 import { parseJwtPrivateKey, parseJwtPublicKey, type SigningKey, type VerificationKey } from "./auth/signing-key.ts";
@@ -40,6 +41,28 @@ const jwtPublicKeys = z
     return keys;
   });
 
+const encryptionKey = z
+  .string({ error: "is required: 32 random bytes in base64url that encrypt TOTP keys (`pnpm env:init` writes one into .env)" })
+  .transform((value, ctx): EncryptionKey => {
+    const key = parseEncryptionKey(value);
+    if (!key) ctx.addIssue({ code: "custom", message: "must be 32 bytes in base64url (openssl rand -base64 32)" });
+    return key ?? z.NEVER;
+  });
+const previousEncryptionKeys = z
+  .string()
+  .default("")
+  .transform((value, ctx): EncryptionKey[] =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)
+      .flatMap((entry, index) => {
+        const key = parseEncryptionKey(entry);
+        if (!key) ctx.addIssue({ code: "custom", message: `entry ${index + 1} must be 32 bytes in base64url` });
+        return key ? [key] : [];
+      }),
+  );
+
 const count = (fallback: number) => wholeNumber(1, 1_000_000, fallback);
 // NIST 800-63B §5.2.2: no more than 100 consecutive failed attempts on one account.
 const NIST_MAX_CONSECUTIVE_FAILURES = 100;
@@ -75,6 +98,10 @@ const envSchema = z.object({
   RATE_LIMIT_PASSWORD_BLOCK_MINUTES: wholeNumber(1, 24 * 60, 15),
   RATE_LIMIT_SIGN_UPS_PER_IP: count(10),
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: count(10),
+  RATE_LIMIT_SECOND_FACTOR_FAILURES: count(5),
+  APP_NAME: z.string().trim().min(1).max(64).default("latchkey"),
+  ENCRYPTION_KEY: encryptionKey,
+  ENCRYPTION_PREVIOUS_KEYS: previousEncryptionKeys,
   JWT_PRIVATE_KEY: jwtPrivateKey,
   JWT_EXTRA_PUBLIC_KEYS: jwtPublicKeys,
   JWT_ISSUER: z.string().min(1).optional(),
@@ -104,6 +131,12 @@ export interface Config {
   accessToken: AccessTokenConfig;
   /** Sensitive operations need a password check on the session within this long ("sudo mode"). */
   reauthenticationWindowMs: number;
+  /** Shown in authenticator apps (TOTP issuer) and passkey prompts (WebAuthn relying party name). */
+  appName: string;
+  /** Encrypts TOTP keys at rest; previous keys still decrypt during a rotation. */
+  encryptionKeys: EncryptionKeyRing;
+  /** WebAuthn relying party: its ID is APP_ORIGIN's host; only APP_ORIGIN may answer challenges. */
+  webAuthn: { rpId: string; origins: string[] };
   /** Reverse proxies in front that append to X-Forwarded-For; 0 takes the socket's address. */
   trustedProxyHops: number;
   /** Limits, and where their counters live (memory, or shared by every instance). */
@@ -196,6 +229,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       lifetimeSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     },
     reauthenticationWindowMs: env.REAUTHENTICATION_WINDOW_MINUTES * MINUTE_MS,
+    appName: env.APP_NAME,
+    encryptionKeys: { current: env.ENCRYPTION_KEY, previous: env.ENCRYPTION_PREVIOUS_KEYS },
+    webAuthn: { rpId: new URL(appOrigin).hostname, origins: [appOrigin] },
     trustedProxyHops: env.TRUST_PROXY,
     rateLimit: {
       policy: {
@@ -205,6 +241,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         passwordBlockSeconds: env.RATE_LIMIT_PASSWORD_BLOCK_MINUTES * MINUTE_S,
         signUpsPerIpPerHour: env.RATE_LIMIT_SIGN_UPS_PER_IP,
         accessTokensPerSessionPerMinute: env.RATE_LIMIT_ACCESS_TOKENS_PER_SESSION,
+        secondFactorFailuresPerAccount: env.RATE_LIMIT_SECOND_FACTOR_FAILURES,
       },
       store: rateLimitStore,
       redisUrl: env.REDIS_URL ?? null,

@@ -39,6 +39,8 @@ export interface RateLimitPolicy {
   passwordBlockSeconds: number;
   signUpsPerIpPerHour: number;
   accessTokensPerSessionPerMinute: number;
+  /** Consecutive failed second-factor checks (TOTP, recovery code, passkey) for one account before it is blocked. */
+  secondFactorFailuresPerAccount: number;
 }
 
 /** Where the counters live: this process, or a store every instance of the API shares. */
@@ -69,11 +71,19 @@ export type PasswordAttemptGate =
       recordSuccess(): Promise<void>;
     };
 
+/** A second-factor check that has already been counted: a success takes the count back. */
+export type CountedAttempt = { limited: true; retryAfterSeconds: number } | { limited: false; refund(): Promise<void> };
+
 export interface RateLimiter {
   /** Reads the password-failure counters for this account and IP (no write). */
   beginPasswordAttempt(attempt: PasswordAttempt): Promise<PasswordAttemptGate>;
   consumeSignUp(ip: string | null): Promise<RateLimitVerdict>;
   consumeAccessTokenIssue(sessionId: string): Promise<RateLimitVerdict>;
+  /**
+   * Count first (DESIGN §5): counts a second-factor attempt for the account before the check runs,
+   * so parallel requests and batches cannot exceed the limit; a success refunds (resets) the count.
+   */
+  beginSecondFactorAttempt(userId: string): Promise<CountedAttempt>;
 }
 
 const NOT_LIMITED: RateLimitVerdict = { limited: false };
@@ -179,6 +189,12 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     duration: ACCESS_TOKEN_WINDOW_S,
   });
 
+  const secondFactorFailuresByAccount = createLimiter(store, "second-factor-failures-account", {
+    points: policy.secondFactorFailuresPerAccount,
+    duration: CONSECUTIVE_FAILURES_WINDOW_S,
+    blockDuration: policy.passwordBlockSeconds,
+  });
+
   const keysOf = ({ email, ip }: PasswordAttempt) => {
     const account = hashEmail(email);
     const ipKey = getIpRateLimitKey(ip);
@@ -214,5 +230,10 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     },
     consumeSignUp: (ip) => consume(signUpsByIp, getIpRateLimitKey(ip)),
     consumeAccessTokenIssue: (sessionId) => consume(accessTokensBySession, sessionId),
+    async beginSecondFactorAttempt(userId) {
+      const verdict = await consume(secondFactorFailuresByAccount, userId);
+      if (verdict.limited) return verdict;
+      return { limited: false, refund: async () => void (await secondFactorFailuresByAccount.delete(userId)) };
+    },
   };
 }

@@ -3,7 +3,7 @@
 import type { Database, DatabaseClient } from "../db.ts";
 import { verifyPasswordAttempt, type PasswordAttemptResult } from "./password-attempt.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import { createSession, type Session, type SessionMetadata, type SessionPolicy, type SessionUser } from "./session.ts";
+import { addSessionFactor, createSession, type Session, type SessionMetadata, type SessionPolicy, type SessionUser } from "./session.ts";
 
 /** True when the session's password check is less than `windowMs` old (false for a missing session). */
 export async function isSessionRecentlyAuthenticated(
@@ -45,7 +45,7 @@ export type ReauthenticationResult =
 export async function reauthenticateSession(
   db: Database,
   rateLimiter: RateLimiter,
-  attempt: { session: Pick<Session, "id" | "kind">; user: SessionUser; metadata: SessionMetadata; password: string },
+  attempt: { session: Pick<Session, "id" | "kind" | "factors" | "secondFactorAt">; user: SessionUser; metadata: SessionMetadata; password: string },
   policy: SessionPolicy,
   now: Date,
 ): Promise<ReauthenticationResult> {
@@ -54,7 +54,8 @@ export async function reauthenticateSession(
   const replacement = await db.$transaction(async (tx) => {
     const { count } = await tx.session.deleteMany({ where: { id: attempt.session.id } });
     if (count === 0) return null;
-    return createSession(tx, { userId: attempt.user.id, kind: attempt.session.kind, metadata: attempt.metadata }, policy, now);
+    const assurance = addSessionFactor(attempt.session, "password", now);
+    return createSession(tx, { userId: attempt.user.id, kind: attempt.session.kind, metadata: attempt.metadata, assurance }, policy, now);
   });
   return replacement ? { status: "reauthenticated", ...replacement } : { status: "ended" };
 }

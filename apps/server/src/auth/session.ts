@@ -1,7 +1,7 @@
 // Server-side sessions (DESIGN §3): the row is the source of truth. Validation is one SELECT
 // (user joined) and writes only when the session is renewed, at most once per renewal interval.
 import type { DatabaseClient } from "../db.ts";
-import type { SessionKind } from "../generated/prisma/enums.ts";
+import type { AuthFactor, SessionKind } from "../generated/prisma/enums.ts";
 import { generateSessionToken, hashSessionSecret, parseSessionToken, verifySessionSecret } from "./token.ts";
 
 export interface SessionPolicy {
@@ -27,6 +27,34 @@ export interface Session {
   lastActiveAt: Date;
   /** Absolute expiry; the session also ends at lastActiveAt + idle timeout. */
   expiresAt: Date;
+  /** Only the first factor so far: accepted by the second-factor procedures alone (auth/second-factor.ts). */
+  secondFactorPending: boolean;
+  /** The factors proved for this session, in order (e.g. password, totp). */
+  factors: AuthFactor[];
+  /** When a second factor (or a passkey with user verification) was last proved; null: never. */
+  secondFactorAt: Date | null;
+}
+
+/** How a new session was authenticated; the default is a password sign-in without a second factor. */
+export interface SessionAssurance {
+  factors: AuthFactor[];
+  secondFactorAt: Date | null;
+  secondFactorPending: boolean;
+}
+
+const PASSWORD_ONLY: SessionAssurance = { factors: ["password"], secondFactorAt: null, secondFactorPending: false };
+
+/**
+ * The assurance of a session that replaces `session` (re-authentication, password change, second
+ * factor) after `factor` was proved now: what was proved before still counts, and nothing is pending.
+ */
+export function addSessionFactor(session: Pick<Session, "factors" | "secondFactorAt">, factor: AuthFactor, now: Date): SessionAssurance {
+  const isSecondFactor = factor !== "password";
+  return {
+    factors: session.factors.includes(factor) ? session.factors : [...session.factors, factor],
+    secondFactorAt: isSecondFactor ? now : session.secondFactorAt,
+    secondFactorPending: false,
+  };
 }
 
 export type SessionValidationResult = { session: Session; user: SessionUser } | { session: null; user: null };
@@ -43,6 +71,9 @@ const SESSION_SELECT = {
   createdAt: true,
   lastActiveAt: true,
   expiresAt: true,
+  secondFactorPending: true,
+  factors: true,
+  secondFactorAt: true,
 } as const;
 
 // User agents are attacker-controlled; keep what the session list needs.
@@ -50,11 +81,12 @@ const USER_AGENT_MAX_LENGTH = 512;
 
 export async function createSession(
   db: DatabaseClient,
-  input: { userId: string; kind: SessionKind; metadata: SessionMetadata },
+  input: { userId: string; kind: SessionKind; metadata: SessionMetadata; assurance?: SessionAssurance; lifetimeMs?: number },
   policy: SessionPolicy,
   now: Date,
 ): Promise<{ token: string; session: Session }> {
   const { id, secret, token } = generateSessionToken();
+  const assurance = input.assurance ?? PASSWORD_ONLY;
   const session = await db.session.create({
     data: {
       id,
@@ -63,9 +95,12 @@ export async function createSession(
       kind: input.kind,
       createdAt: now,
       lastActiveAt: now,
-      expiresAt: new Date(now.getTime() + policy.absoluteLifetimeMs),
-      // Every session starts with a password check (sign-in, sign-up, password change).
+      expiresAt: new Date(now.getTime() + Math.min(input.lifetimeMs ?? policy.absoluteLifetimeMs, policy.absoluteLifetimeMs)),
+      // Every session starts with a check of the user (password, passkey, second factor).
       authenticatedAt: now,
+      factors: assurance.factors,
+      secondFactorAt: assurance.secondFactorAt,
+      secondFactorPending: assurance.secondFactorPending,
       userAgent: input.metadata.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
       ip: input.metadata.ip,
     },
@@ -91,8 +126,9 @@ export async function validateSessionToken(
   // sends one statement too, but costs measurably more CPU on the path every authenticated request
   // takes (docs/decisions/010-session-validation-sql.md). The columns are those of Session and
   // SessionUser; building `session` and the user below fails to compile if those types grow.
+  // factors is cast to text[]: the driver parses arrays of built-in types only.
   const [row] = await db.$queryRaw<SessionRow[]>`SELECT s."id", s."userId", s."kind", s."createdAt", s."lastActiveAt",
-    s."expiresAt", s."secretHash", u."email", u."name"
+    s."expiresAt", s."secondFactorPending", s."factors"::text[] AS "factors", s."secondFactorAt", s."secretHash", u."email", u."name"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = ${parts.id}`;
   // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
   // anyone end someone else's session.
@@ -110,6 +146,9 @@ interface SessionRow {
   createdAt: Date;
   lastActiveAt: Date;
   expiresAt: Date;
+  secondFactorPending: boolean;
+  factors: AuthFactor[];
+  secondFactorAt: Date | null;
   secretHash: Uint8Array;
   email: string;
   name: string;

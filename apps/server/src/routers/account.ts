@@ -4,7 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { hashPassword, PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
-import { createSession, invalidateUserSessions } from "../auth/session.ts";
+import { addSessionFactor, createSession, invalidateUserSessions } from "../auth/session.ts";
 import { createTooManyRequestsError, protectedProcedure, router, sessionProcedure, sudoProcedure } from "../trpc.ts";
 import { passwordSchema } from "./auth.ts";
 
@@ -40,7 +40,8 @@ export const accountRouter = router({
         await invalidateUserSessions(tx, ctx.user.id);
         return createSession(
           tx,
-          { userId: ctx.user.id, kind: ctx.session.kind, metadata: ctx.metadata },
+          // The second factor proved on this session still counts for its replacement.
+          { userId: ctx.user.id, kind: ctx.session.kind, metadata: ctx.metadata, assurance: addSessionFactor(ctx.session, "password", ctx.clock()) },
           ctx.config.session,
           ctx.clock(),
         );

@@ -7,6 +7,7 @@ import { createAccessToken } from "../auth/access-token.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { reauthenticateSession } from "../auth/reauthentication.ts";
+import { getSecondFactorStatus, listSecondFactorMethods, SECOND_FACTOR_PENDING_LIFETIME_MS } from "../auth/second-factor.ts";
 import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
 import type { Context } from "../context.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -26,7 +27,7 @@ export const passwordSchema = z
   .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
 
 /** How the new session's token reaches the client: a cookie (browsers) or the response body. */
-const transportSchema = z.enum(["cookie", "token"]).default("cookie");
+export const transportSchema = z.enum(["cookie", "token"]).default("cookie");
 type Transport = z.infer<typeof transportSchema>;
 
 const USER_SELECT = { id: true, email: true, name: true } as const;
@@ -38,11 +39,17 @@ const INVALID_CREDENTIALS = "Invalid email or password.";
  * Token: a `bearer` session whose token is returned once; no cookie is set and a browser session
  * the request may carry is left alone (the token is not ambient, so it cannot be fixed on anyone).
  */
-async function startSession(ctx: Context, userId: string, transport: Transport): Promise<string | null> {
-  if (transport === "cookie" && ctx.auth?.method === "cookie") await invalidateSession(ctx.db, ctx.auth.session.id);
+export async function startSession(
+  ctx: Context,
+  userId: string,
+  transport: Transport,
+  options: Pick<Parameters<typeof createSession>[1], "assurance" | "lifetimeMs"> = {},
+): Promise<string | null> {
+  const current = ctx.auth ?? ctx.pendingAuth;
+  if (transport === "cookie" && current?.method === "cookie") await invalidateSession(ctx.db, current.session.id);
   const { token, session } = await createSession(
     ctx.db,
-    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata },
+    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata, ...options },
     ctx.config.session,
     ctx.clock(),
   );
@@ -92,8 +99,17 @@ export const authRouter = router({
       });
       if (attempt.status === "limited") throw createTooManyRequestsError(attempt.retryAfterSeconds);
       if (attempt.status === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: INVALID_CREDENTIALS });
+      // With a second factor, the password only opens a pending session (auth/second-factor.ts).
+      const methods = listSecondFactorMethods(await getSecondFactorStatus(ctx.db, attempt.user.id));
+      if (methods.length > 0) {
+        const token = await startSession(ctx, attempt.user.id, input.transport, {
+          assurance: { factors: ["password"], secondFactorAt: null, secondFactorPending: true },
+          lifetimeMs: SECOND_FACTOR_PENDING_LIFETIME_MS,
+        });
+        return { user: attempt.user, token, secondFactor: { methods } };
+      }
       const token = await startSession(ctx, attempt.user.id, input.transport);
-      return { user: attempt.user, token };
+      return { user: attempt.user, token, secondFactor: null };
     }),
   /**
    * Sudo mode: proves the password again. The session is replaced by a new one (new token, the old
@@ -125,7 +141,8 @@ export const authRouter = router({
 
   // With an access token this ends the session it was issued from.
   signOut: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.auth) await invalidateUserSession(ctx.db, ctx.auth.user.id, ctx.auth.session.id);
+    const current = ctx.auth ?? ctx.pendingAuth;
+    if (current) await invalidateUserSession(ctx.db, current.user.id, current.session.id);
     if (ctx.credential?.type === "cookie") ctx.cookies.clear();
     return { signedOut: true };
   }),
@@ -137,7 +154,13 @@ export const authRouter = router({
       : {
           method: auth.method,
           user: auth.user,
-          session: { id: auth.session.id, kind: auth.session.kind, expiresAt: auth.session.expiresAt },
+          session: {
+            id: auth.session.id,
+            kind: auth.session.kind,
+            expiresAt: auth.session.expiresAt,
+            factors: auth.session.factors,
+            secondFactorAt: auth.session.secondFactorAt,
+          },
         },
   ),
 

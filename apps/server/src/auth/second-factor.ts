@@ -1,0 +1,113 @@
+// Second factors (DESIGN §7): which ones a user has, checking a TOTP or recovery code with the
+// count-first rule, and completing a session with a proved factor. A password sign-in of a user with
+// a factor leaves a second-factor-pending session; proving the factor replaces it with a full one.
+import type { Database, DatabaseClient } from "../db.ts";
+import type { AuthFactor } from "../generated/prisma/enums.ts";
+import type { EncryptionKeyRing } from "./encryption.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import { countRecoveryCodes, useRecoveryCode } from "./recovery-code.ts";
+import { addSessionFactor, createSession, type Session, type SessionMetadata, type SessionPolicy } from "./session.ts";
+import { verifyTotpCode } from "./totp.ts";
+
+/** How long a second-factor-pending session lives: enough to fetch a phone, not to leave it lying. */
+export const SECOND_FACTOR_PENDING_LIFETIME_MS = 10 * 60_000;
+
+export type SecondFactorMethod = "totp" | "recovery_code" | "passkey";
+
+export interface SecondFactorStatus {
+  totp: boolean;
+  passkeys: number;
+  recoveryCodesLeft: number;
+}
+
+export async function getSecondFactorStatus(db: DatabaseClient, userId: string): Promise<SecondFactorStatus> {
+  const [totp, passkeys, recoveryCodesLeft] = await Promise.all([
+    db.totpKey.count({ where: { userId, confirmedAt: { not: null } } }),
+    db.passkey.count({ where: { userId } }),
+    countRecoveryCodes(db, userId),
+  ]);
+  return { totp: totp > 0, passkeys, recoveryCodesLeft };
+}
+
+/** The methods that can complete a sign-in for this user; empty: the password alone suffices. */
+export function listSecondFactorMethods(status: SecondFactorStatus): SecondFactorMethod[] {
+  const methods: SecondFactorMethod[] = [];
+  if (status.totp) methods.push("totp");
+  if (status.passkeys > 0) methods.push("passkey");
+  if (methods.length > 0 && status.recoveryCodesLeft > 0) methods.push("recovery_code");
+  return methods;
+}
+
+export type SecondFactorCodeCheck =
+  | { status: "valid"; factor: "totp" | "recovery_code"; recoveryCodesLeft: number | null }
+  | { status: "invalid" }
+  | { status: "limited"; retryAfterSeconds: number };
+
+/**
+ * Checks a TOTP code or a recovery code. Count first: the attempt is counted for the account
+ * before the check and refunded on success, so neither parallel requests nor a batch can try more
+ * codes than the limit. A replayed TOTP code is a failure like a wrong one.
+ */
+export async function verifySecondFactorCode(
+  db: DatabaseClient,
+  deps: { rateLimiter: RateLimiter; encryptionKeys: EncryptionKeyRing },
+  input: { userId: string; method: "totp" | "recovery_code"; code: string; confirmTotp?: boolean },
+  now: Date,
+): Promise<SecondFactorCodeCheck> {
+  const attempt = await deps.rateLimiter.beginSecondFactorAttempt(input.userId);
+  if (attempt.limited) return { status: "limited", retryAfterSeconds: attempt.retryAfterSeconds };
+  if (input.method === "totp") {
+    const check = await verifyTotpCode(db, deps.encryptionKeys, { userId: input.userId, code: input.code, confirm: input.confirmTotp }, now);
+    if (check !== "valid") return { status: "invalid" };
+    await attempt.refund();
+    return { status: "valid", factor: "totp", recoveryCodesLeft: null };
+  }
+  const used = await useRecoveryCode(db, input.userId, input.code, now);
+  if (!used) return { status: "invalid" };
+  await attempt.refund();
+  return { status: "valid", factor: "recovery_code", recoveryCodesLeft: used.left };
+}
+
+/**
+ * Replaces `session` with a new one (new token: the old one must not survive, fixation) that
+ * records `factor` as proved now: a pending session becomes a full one, a full one enters sudo
+ * mode. Null when the session ended meanwhile (signed out elsewhere, or a parallel request won).
+ */
+export async function completeSessionFactor(
+  db: Database,
+  input: { session: Pick<Session, "id" | "kind" | "userId" | "factors" | "secondFactorAt">; factor: AuthFactor; metadata: SessionMetadata },
+  policy: SessionPolicy,
+  now: Date,
+): Promise<{ token: string; session: Session } | null> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.session.deleteMany({ where: { id: input.session.id } });
+    if (count === 0) return null;
+    const assurance = addSessionFactor(input.session, input.factor, now);
+    return createSession(tx, { userId: input.session.userId, kind: input.session.kind, metadata: input.metadata, assurance }, policy, now);
+  });
+}
+
+export type ResetSecondFactorCheck =
+  | { status: "not_required" | "valid" }
+  | { status: "required"; methods: SecondFactorMethod[] }
+  | { status: "invalid" }
+  | { status: "limited"; retryAfterSeconds: number };
+
+/**
+ * The second-factor side of a password reset (issue 10's hook): an account with a factor must
+ * also prove it, with a TOTP code or a recovery code (counted first like a sign-in), before its
+ * password is replaced. Without a code: "required" and the methods to ask for.
+ */
+export async function requireSecondFactorForReset(
+  db: DatabaseClient,
+  deps: { rateLimiter: RateLimiter; encryptionKeys: EncryptionKeyRing },
+  input: { userId: string; proof: { method: "totp" | "recovery_code"; code: string } | null },
+  now: Date,
+): Promise<ResetSecondFactorCheck> {
+  const status = await getSecondFactorStatus(db, input.userId);
+  if (!status.totp && status.passkeys === 0) return { status: "not_required" };
+  // A passkey cannot be proved on a reset link's page yet: a passkey-only account uses a recovery code.
+  if (!input.proof) return { status: "required", methods: listSecondFactorMethods(status).filter((method) => method !== "passkey") };
+  const check = await verifySecondFactorCode(db, deps, { userId: input.userId, ...input.proof }, now);
+  return check.status === "valid" ? { status: "valid" } : check;
+}
