@@ -146,6 +146,22 @@ describe("two-step sign-in with TOTP", () => {
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
   });
 
+  it("with transport token, the pending bearer session is completed and the new token comes back in the body", async () => {
+    const clock = createTestClock();
+    const { user, key } = await createTotpUser(clock);
+    clock.advance(STEP_MS);
+    const { caller } = await createTestCaller({ db, config, clock: clock.now });
+    const { token, secondFactor } = await caller.auth.signIn({ email: user.email, password: TEST_PASSWORD, transport: "token" });
+    expect(secondFactor).not.toBeNull();
+    const pending = await createTestCaller({ db, config, clock: clock.now }, { type: "bearer", token: token! });
+    await expect(pending.caller.note.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const verified = await pending.caller.mfa.verify({ method: "totp", code: computeTotpCode(key, clock.now()) });
+    expect(verified.token).toMatch(/^[a-z2-7]{24}\.[a-z2-7]{52}$/);
+    expect(pending.cookie.token).toBeNull();
+    const full = await createTestCaller({ db, config, clock: clock.now }, { type: "bearer", token: verified.token! });
+    await expect(full.caller.note.list()).resolves.toEqual([]);
+  });
+
   it("a pending session expires after ten minutes", async () => {
     const clock = createTestClock();
     const { user, key } = await createTotpUser(clock);
