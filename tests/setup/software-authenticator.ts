@@ -47,7 +47,7 @@ export interface CeremonyOptions {
 export function createRegistrationResponse(
   options: { challenge: string; user: { id: string } },
   ceremony: CeremonyOptions,
-): { response: unknown; credential: SoftwareCredential } {
+) {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const jwk = publicKey.export({ format: "jwk" });
   const coseKey = new Map<number, unknown>([
@@ -69,11 +69,11 @@ export function createRegistrationResponse(
     response: {
       id,
       rawId: id,
-      type: "public-key",
+      type: "public-key" as const,
       response: { clientDataJSON: base64url(Buffer.from(clientDataJSON)), attestationObject: base64url(attestationObject), transports: ["internal"] },
       clientExtensionResults: {},
     },
-    credential: { id, privateKey, userHandle: options.user.id, counter: 0 },
+    credential: { id, privateKey, userHandle: options.user.id, counter: 0 } satisfies SoftwareCredential,
   };
 }
 
@@ -85,7 +85,7 @@ export function createAuthenticationResponse(
   credential: SoftwareCredential,
   challenge: string,
   ceremony: CeremonyOptions & { counter?: number },
-): unknown {
+) {
   const counter = ceremony.counter ?? credential.counter;
   const counterBytes = Buffer.alloc(4);
   counterBytes.writeUInt32BE(counter);
@@ -96,7 +96,7 @@ export function createAuthenticationResponse(
   return {
     id: credential.id,
     rawId: credential.id,
-    type: "public-key",
+    type: "public-key" as const,
     response: {
       clientDataJSON: base64url(clientDataJSON),
       authenticatorData: base64url(authenticatorData),

@@ -23,6 +23,8 @@ export const routes: RouteObject[] = [
       { index: true, Component: NotesPage },
       { path: "/sessions", Component: SessionsPage },
       { path: "/account", Component: AccountPage },
+      // Loaded on first visit: QR codes and passkey management stay out of the initial bundle.
+      { path: "/security", lazy: () => import("./features/security/security-page.tsx").then(({ SecurityPage }) => ({ Component: SecurityPage })) },
       { path: "/admin", Component: AdminPage },
     ],
   },

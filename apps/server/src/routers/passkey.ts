@@ -19,17 +19,21 @@ import { startSession, transportSchema } from "./auth.ts";
 import { completeFactor } from "./mfa.ts";
 
 const base64url = z.string().max(16_384).regex(/^[\w-]*$/, "must be base64url");
-const credentialFields = { id: base64url.min(1).max(1_024), rawId: base64url.max(1_024), type: z.literal("public-key") };
-// Only the shape is checked here; @simplewebauthn/server verifies the content.
-const registrationResponse = z.looseObject({
+const credentialFields = {
+  id: base64url.min(1).max(1_024),
+  rawId: base64url.max(1_024),
+  type: z.literal("public-key"),
+  // Whatever the browser reports; no extension is requested, so none is relied upon.
+  clientExtensionResults: z.custom<object>((value) => typeof value === "object" && value !== null && !Array.isArray(value)),
+};
+// Only the shape is checked here (unknown keys are dropped); @simplewebauthn/server verifies the content.
+const registrationResponse = z.object({
   ...credentialFields,
-  response: z.looseObject({ clientDataJSON: base64url, attestationObject: base64url, transports: z.array(z.string().max(32)).max(8).optional() }),
-  clientExtensionResults: z.looseObject({}),
+  response: z.object({ clientDataJSON: base64url, attestationObject: base64url, transports: z.array(z.string().max(32)).max(8).optional() }),
 });
-const authenticationResponse = z.looseObject({
+const authenticationResponse = z.object({
   ...credentialFields,
-  response: z.looseObject({ clientDataJSON: base64url, authenticatorData: base64url, signature: base64url, userHandle: base64url.optional() }),
-  clientExtensionResults: z.looseObject({}),
+  response: z.object({ clientDataJSON: base64url, authenticatorData: base64url, signature: base64url, userHandle: base64url.optional() }),
 });
 const passkeyName = z.string().trim().min(1, "Name the passkey.").max(64);
 const passkeyId = z.string().min(1).max(1_024);

@@ -6,19 +6,33 @@ import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuthPage, useNextParam } from "./auth-page.tsx";
+import { usePasskeySignIn } from "./passkey-sign-in.tsx";
+import { SecondFactorForm } from "./second-factor-form.tsx";
 
 export function SignInPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [searchParams] = useSearchParams();
   const nextParam = useNextParam();
+  // The response set the session cookie; once auth.me sees it, AuthPage moves on to `next`.
+  const refreshSession = () => queryClient.invalidateQueries(trpc.auth.me.queryFilter());
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
-      // The response set the session cookie; once auth.me sees it, AuthPage moves on to `next`.
-      onSuccess: () => queryClient.invalidateQueries(trpc.auth.me.queryFilter()),
+      // With a second factor the cookie is a pending session: auth.me refuses it until the second step.
+      onSuccess: (result) => (result.secondFactor ? undefined : refreshSession()),
     }),
   );
+  const passkey = usePasskeySignIn(() => void refreshSession());
   const fieldErrors = getFieldErrors(signIn.error);
+  const secondFactor = signIn.data?.secondFactor;
+
+  if (secondFactor) {
+    return (
+      <AuthPage title="Two-step verification" footer={<Link to="/sign-in" reloadDocument>Start again</Link>}>
+        <SecondFactorForm methods={secondFactor.methods} onVerified={() => void refreshSession()} />
+      </AuthPage>
+    );
+  }
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,9 +50,10 @@ export function SignInPage() {
     >
       {searchParams.get("reason") === "expired" && <Notice tone="info">Your session has ended. Please sign in again.</Notice>}
       {searchParams.get("reason") === "deleted" && <Notice tone="info">Your account has been deleted.</Notice>}
-      <ErrorAlert message={getErrorMessage(signIn.error)} />
+      <ErrorAlert message={getErrorMessage(signIn.error) ?? passkey.errorMessage} />
       <form aria-label="Sign in" onSubmit={handleSubmit} noValidate>
-        <FormField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
+        {/* "webauthn" lets the browser offer passkeys in this field's autofill (conditional UI). */}
+        <FormField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fieldErrors.email} />
         <FormField
           label="Password"
           name="password"
@@ -51,6 +66,13 @@ export function SignInPage() {
           {signIn.isPending ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      {passkey.available && (
+        <div className="actions">
+          <button type="button" className="button-secondary" disabled={passkey.isPending} onClick={passkey.start}>
+            Sign in with a passkey
+          </button>
+        </div>
+      )}
     </AuthPage>
   );
 }
