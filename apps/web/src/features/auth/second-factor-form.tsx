@@ -42,7 +42,8 @@ export function SecondFactorForm({ methods, onVerified }: { methods: SecondFacto
     <div className="second-factor">
       <ErrorAlert message={browserError ?? getErrorMessage(verifyCode.error ?? passkeyOptions.error ?? verifyPasskey.error)} />
       {method && (
-        <form aria-label="Second factor" onSubmit={handleSubmit} noValidate>
+        // Keyed by method: switching starts with an empty field and no stale error.
+        <form key={method} aria-label="Second factor" onSubmit={handleSubmit} noValidate>
           {method === "totp" ? (
             <FormField label="Code from your authenticator app" name="code" autoComplete="one-time-code" required autoFocus />
           ) : (
@@ -55,7 +56,14 @@ export function SecondFactorForm({ methods, onVerified }: { methods: SecondFacto
       )}
       <div className="actions">
         {otherCodeMethod && (
-          <button type="button" className="button-link" onClick={() => setMethod(otherCodeMethod)}>
+          <button
+            type="button"
+            className="button-link"
+            onClick={() => {
+              verifyCode.reset();
+              setMethod(otherCodeMethod);
+            }}
+          >
             {otherCodeMethod === "totp" ? "Use your authenticator app" : "Use a recovery code"}
           </button>
         )}

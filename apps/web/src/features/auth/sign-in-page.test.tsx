@@ -122,4 +122,31 @@ describe("SignInPage", () => {
     await waitFor(() => expect(app.currentUrl()).toBe("/"));
     expect(await screen.findByText("No notes yet. Write your first one above.")).toBeTruthy();
   });
+
+  it("asks for the second factor after the password, offers a recovery code instead, and goes on once it is accepted", async () => {
+    api.on("auth.signIn", () => ({ user: SIGNED_IN.user, token: null, secondFactor: { methods: ["totp", "recovery_code"] } }));
+    api.on("mfa.verify", (input) => {
+      const { method, code } = input as { method: string; code: string };
+      if (method === "totp" && code === "123456") throw new ApiFailure("BAD_REQUEST", "The code is incorrect or has already been used.");
+      signedIn = true;
+      return { sessionId: "session-2", token: null, reauthenticatedUntil: new Date(), user: SIGNED_IN.user, recoveryCodesLeft: method === "recovery_code" ? 9 : null };
+    });
+    const app = renderApp("/sign-in?next=%2Fsessions");
+    await submitSignIn("ada@example.com", "correct horse battery staple");
+
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Code from your authenticator app"), "123456");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(await screen.findByText("The code is incorrect or has already been used.")).toBeTruthy();
+    expect(app.router.state.location.pathname).toBe("/sign-in");
+
+    await user.click(screen.getByRole("button", { name: "Use a recovery code" }));
+    await user.type(await screen.findByLabelText("Recovery code"), "abcdefgh-ijklmnop");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await waitFor(() => expect(app.router.state.location.pathname).toBe("/sessions"));
+    expect(api.callsTo("mfa.verify")).toEqual([
+      { method: "totp", code: "123456" },
+      { method: "recovery_code", code: "abcdefgh-ijklmnop" },
+    ]);
+  });
 });
