@@ -1,0 +1,162 @@
+// Browser end-to-end for second factors: enrolling an authenticator app and signing in in two steps
+// (the test computes codes with the server's algorithm), and a passkey registered and used through
+// Chromium's virtual authenticator (Chrome DevTools Protocol, WebAuthn domain): passwordless sign-in
+// and as the second step of a password sign-in. Needs apps/web/dist and Debian's Chromium.
+import type { CDPSession, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBrowserApp, UI_TIMEOUT_MS, type BrowserApp } from "../setup/browser.ts";
+import { createTestUser, TEST_PASSWORD } from "../setup/server.ts";
+import { computeTotpCode } from "../setup/totp.ts";
+
+let app: BrowserApp;
+
+// WebAuthn needs a secure context and a domain as RP ID: http://localhost is both (127.0.0.1 is not a domain).
+beforeAll(async () => {
+  app = await startBrowserApp({ host: "localhost" });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+async function signInWithPassword(page: Page, email: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+async function openSecurityPage(page: Page) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security" }).click();
+  await page.getByRole("heading", { name: "Security", level: 1 }).waitFor();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((url) => url.pathname === "/sign-in");
+}
+
+const authenticators = new Map<Page, { cdp: CDPSession; authenticatorId: string }>();
+const cdpOf = (page: Page) => authenticators.get(page)!.cdp;
+const authenticatorOf = (page: Page) => authenticators.get(page)!.authenticatorId;
+
+/**
+ * A CTAP2 platform authenticator with user verification. With `presence` it answers every request
+ * as if touched; without, it answers nothing until setAutomaticPresenceSimulation turns it on.
+ */
+async function addVirtualAuthenticator(page: Page, { presence = true } = {}): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: presence,
+    },
+  });
+  authenticators.set(page, { cdp, authenticatorId });
+}
+
+describe("second factors in the browser", () => {
+  it("enrols an authenticator app with a QR code, then signs in with password and code", async () => {
+    const user = await createTestUser(app.db);
+    const page = await app.openDevice();
+    await signInWithPassword(page, user.email);
+    await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    await openSecurityPage(page);
+
+    await page.getByRole("button", { name: "Set up authenticator app" }).click();
+    await page.getByRole("img", { name: "QR code of your authenticator key" }).waitFor();
+    const key = (await page.locator(".totp-key").textContent())!;
+    expect(key).toMatch(/^[A-Z2-7]{32}$/);
+    await app.saveScreenshot(page, "mfa-01-totp-qr-code");
+    await page.getByLabel("Code from the app").fill(computeTotpCode(key, new Date()));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    const codes = page.getByLabel("Your recovery codes").locator("code");
+    await expect.poll(() => codes.count(), { timeout: UI_TIMEOUT_MS }).toBe(10);
+    await app.saveScreenshot(page, "mfa-02-recovery-codes");
+    await page.getByRole("button", { name: "I have saved my recovery codes" }).click();
+    await page.getByText("On: signing in asks for a code from your app.").waitFor();
+
+    // Another device: the password alone is not enough.
+    const other = await app.openDevice();
+    await signInWithPassword(other, user.email);
+    await other.getByRole("heading", { name: "Two-step verification" }).waitFor();
+    await app.saveScreenshot(other, "mfa-03-second-factor-prompt");
+    const wrong = computeTotpCode(key, new Date(), 1) === "000000" ? "111111" : "000000";
+    await other.getByLabel("Code from your authenticator app").fill(wrong);
+    await other.getByRole("button", { name: "Continue" }).click();
+    await other.getByText("The code is incorrect or has already been used.").waitFor();
+    // The enrolment used the current step; the next one is within the accepted drift and unused.
+    await other.getByLabel("Code from your authenticator app").fill(computeTotpCode(key, new Date(), 1));
+    await other.getByRole("button", { name: "Continue" }).click();
+    await other.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    const row = await app.db.session.findFirstOrThrow({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
+    expect(row).toMatchObject({ secondFactorPending: false, factors: ["password", "totp"] });
+    expect(app.pageProblems).toEqual([]);
+  });
+
+  it("registers a passkey, signs in with it without a password, and uses it as the second step", async () => {
+    const user = await createTestUser(app.db);
+    const page = await app.openDevice();
+    await addVirtualAuthenticator(page);
+    await signInWithPassword(page, user.email);
+    await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    await openSecurityPage(page);
+
+    await page.getByLabel("Name for the new passkey").fill("Virtual laptop");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await page.getByRole("listitem", { name: "Passkey Virtual laptop" }).waitFor();
+    // The first factor of the account brings recovery codes.
+    await expect.poll(() => page.getByLabel("Your recovery codes").locator("code").count(), { timeout: UI_TIMEOUT_MS }).toBe(10);
+    await app.saveScreenshot(page, "mfa-04-passkey-registered");
+
+    // Passwordless through autofill (conditional UI): the sign-in page's pending request is
+    // answered by the virtual authenticator as if the passkey had been picked in the email field.
+    await signOut(page);
+    await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    let row = await app.db.session.findFirstOrThrow({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
+    expect(row).toMatchObject({ secondFactorPending: false, factors: ["passkey"] });
+
+    // Passwordless through the button, on a second device holding a copy of the passkey whose
+    // authenticator stays silent until the button is pressed.
+    const credentials = await cdpOf(page).send("WebAuthn.getCredentials", { authenticatorId: authenticatorOf(page) });
+    expect(credentials.credentials).toHaveLength(1);
+    const other = await app.openDevice();
+    await addVirtualAuthenticator(other, { presence: false });
+    await cdpOf(other).send("WebAuthn.addCredential", { authenticatorId: authenticatorOf(other), credential: credentials.credentials[0]! });
+    // The challenges the page is given, in order: the autofill request's, then the button's.
+    const challenges: string[] = [];
+    other.on("response", async (response) => {
+      if (!response.url().includes("passkey.signInOptions")) return;
+      const [envelope] = (await response.json()) as Array<{ result: { data: { challenge: string } } }>;
+      challenges.push(envelope!.result.data.challenge);
+    });
+    await other.goto("/sign-in");
+    const button = other.getByRole("button", { name: "Sign in with a passkey" });
+    await button.waitFor();
+    await cdpOf(other).send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId: authenticatorOf(other), enabled: true });
+    await button.click();
+    await other.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    // The autofill request's challenge is still unanswered: the button's request signed in.
+    expect(challenges).toHaveLength(2);
+    const stored = await app.db.webAuthnChallenge.findMany({ where: { challenge: { in: challenges } }, select: { challenge: true } });
+    expect(stored).toEqual([{ challenge: challenges[0] }]);
+    await app.saveScreenshot(other, "mfa-05-passkey-sign-in");
+
+    // The password now opens only the second step, which the passkey completes.
+    await signOut(page);
+    await signInWithPassword(page, user.email);
+    await page.getByRole("heading", { name: "Two-step verification" }).waitFor();
+    await page.getByRole("button", { name: "Use a passkey" }).click();
+    await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    row = await app.db.session.findFirstOrThrow({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
+    expect(row).toMatchObject({ secondFactorPending: false, factors: ["password", "passkey"] });
+    const passkey = await app.db.passkey.findFirstOrThrow({ where: { userId: user.id } });
+    expect(passkey.lastUsedAt).not.toBeNull();
+    expect(app.pageProblems).toEqual([]);
+  });
+});
