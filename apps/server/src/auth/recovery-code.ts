@@ -1,12 +1,12 @@
-// Recovery codes: ten single-use codes, shown once, stored as SHA-256 (each has 50 random bits,
-// and guesses are counted first like every second-factor check, so a fast hash is enough).
+// Recovery codes: ten single-use codes, shown once, stored as SHA-256. Each has 120 random bits:
+// ASVS 5.0 (v5.0.0-6.5.2) allows a plain hash from 112 bits up, below that a salted password hash.
 import { createHash, randomBytes } from "node:crypto";
 import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import type { DatabaseClient } from "../db.ts";
 
 export const RECOVERY_CODE_COUNT = 10;
-const RECOVERY_CODE_BYTES = 10;
-const RECOVERY_CODE_GROUP = 8;
+const RECOVERY_CODE_BYTES = 15;
+const RECOVERY_CODE_GROUP = 6;
 
 /** Case, spaces and dashes do not matter when a code is typed back. */
 function normalizeRecoveryCode(code: string): string {
@@ -17,10 +17,10 @@ function hashRecoveryCode(code: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash("sha256").update(normalizeRecoveryCode(code)).digest());
 }
 
-/** A code as shown to the user: 16 base32 characters in two groups ("abcdefgh-ijklmnop"). */
+/** A code as shown to the user: 24 base32 characters in groups of six ("abcdef-ghijkl-mnopqr-stuvwx"). */
 function generateRecoveryCode(): string {
   const code = encodeBase32LowerCaseNoPadding(randomBytes(RECOVERY_CODE_BYTES));
-  return `${code.slice(0, RECOVERY_CODE_GROUP)}-${code.slice(RECOVERY_CODE_GROUP)}`;
+  return code.match(new RegExp(`.{${RECOVERY_CODE_GROUP}}`, "g"))!.join("-");
 }
 
 /** Replaces the user's codes (used or not) with ten new ones, returned once in plain text. */

@@ -310,3 +310,10 @@ describe("encryption key rotation", () => {
     });
   });
 });
+
+describe("recovery code format", () => {
+  it("has 120 random bits (24 base32 characters), enough for a plain SHA-256 at rest", async () => {
+    const { recoveryCodes } = await createTotpUser(createTestClock());
+    for (const code of recoveryCodes) expect(code).toMatch(/^[a-z2-7]{6}-[a-z2-7]{6}-[a-z2-7]{6}-[a-z2-7]{6}$/);
+  });
+});

@@ -141,12 +141,12 @@ describe("SignInPage", () => {
     expect(app.router.state.location.pathname).toBe("/sign-in");
 
     await user.click(screen.getByRole("button", { name: "Use a recovery code" }));
-    await user.type(await screen.findByLabelText("Recovery code"), "abcdefgh-ijklmnop");
+    await user.type(await screen.findByLabelText("Recovery code"), "abcdef-ghijkl-mnopqr-stuvwx");
     await user.click(screen.getByRole("button", { name: "Continue" }));
     await waitFor(() => expect(app.router.state.location.pathname).toBe("/sessions"));
     expect(api.callsTo("mfa.verify")).toEqual([
       { method: "totp", code: "123456" },
-      { method: "recovery_code", code: "abcdefgh-ijklmnop" },
+      { method: "recovery_code", code: "abcdef-ghijkl-mnopqr-stuvwx" },
     ]);
   });
 });
