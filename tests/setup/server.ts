@@ -119,3 +119,16 @@ export async function createTestCaller(
   });
   return { caller: createCaller(ctx), cookie: recorder, ctx };
 }
+
+/**
+ * Signs `email` in with TEST_PASSWORD through the router: the result, and the token of the cookie
+ * session it set (a second-factor-pending one when the user has a factor).
+ */
+export async function signInWithPassword(
+  deps: { db: Database; config: Config; clock?: () => Date; rateLimiter?: RateLimiter },
+  email: string,
+) {
+  const { caller, cookie } = await createTestCaller(deps);
+  const result = await caller.auth.signIn({ email, password: TEST_PASSWORD });
+  return { result, token: cookie.token! };
+}

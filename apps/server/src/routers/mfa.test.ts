@@ -7,6 +7,7 @@ import {
   createTestConfig,
   createTestDatabase,
   createTestUser,
+  signInWithPassword,
   TEST_PASSWORD,
 } from "../../../../tests/setup/server.ts";
 import { computeTotpCode } from "../../../../tests/setup/totp.ts";
@@ -25,10 +26,16 @@ function callerFor(token: string, clock: Clock, options: { config?: Config; rate
   return createTestCaller({ db, config: options.config ?? config, clock: clock.now, rateLimiter: options.rateLimiter }, { type: "cookie", token });
 }
 
-async function signIn(email: string, clock: Clock, options: { config?: Config; rateLimiter?: RateLimiter } = {}) {
-  const { caller, cookie } = await createTestCaller({ db, config: options.config ?? config, clock: clock.now, rateLimiter: options.rateLimiter });
-  const result = await caller.auth.signIn({ email, password: TEST_PASSWORD });
-  return { result, token: cookie.token! };
+const signIn = (email: string, clock: Clock, options: { config?: Config; rateLimiter?: RateLimiter } = {}) =>
+  signInWithPassword({ db, config: options.config ?? config, clock: clock.now, rateLimiter: options.rateLimiter }, email);
+
+/** A password sign-in completed with the next step's TOTP code: the full session's caller. */
+async function signInWithTotp(user: { email: string }, key: string, clock: Clock) {
+  clock.advance(STEP_MS);
+  const pending = await callerFor((await signIn(user.email, clock)).token, clock);
+  await pending.caller.mfa.verify({ method: "totp", code: computeTotpCode(key, clock.now()) });
+  const token = pending.cookie.token!;
+  return { token, ...(await callerFor(token, clock)) };
 }
 
 /** A user with TOTP on: signed in, enrolled and confirmed at `clock`'s time step. */
@@ -261,12 +268,9 @@ describe("sudo mode with a second factor", () => {
   it("a TOTP code opens sudo mode instead of the password, and turning TOTP off needs it", async () => {
     const clock = createTestClock();
     const { user, key } = await createTotpUser(clock);
-    clock.advance(STEP_MS);
-    const { token } = await signIn(user.email, clock);
-    const pending = await callerFor(token, clock);
-    await pending.caller.mfa.verify({ method: "totp", code: computeTotpCode(key, clock.now()) });
+    const { token } = await signInWithTotp(user, key, clock);
     clock.advance(config.reauthenticationWindowMs + STEP_MS);
-    const full = await callerFor(pending.cookie.token!, clock);
+    const full = await callerFor(token, clock);
     await expect(full.caller.mfa.disableTotp()).rejects.toMatchObject({ code: "FORBIDDEN" });
     await full.caller.mfa.verify({ method: "totp", code: computeTotpCode(key, clock.now()) });
     const stepped = await callerFor(full.cookie.token!, clock);
@@ -278,11 +282,7 @@ describe("sudo mode with a second factor", () => {
   it("re-authenticating with the password keeps the second factor on the new session", async () => {
     const clock = createTestClock();
     const { user, key } = await createTotpUser(clock);
-    clock.advance(STEP_MS);
-    const { token } = await signIn(user.email, clock);
-    const pending = await callerFor(token, clock);
-    await pending.caller.mfa.verify({ method: "totp", code: computeTotpCode(key, clock.now()) });
-    const full = await callerFor(pending.cookie.token!, clock);
+    const full = await signInWithTotp(user, key, clock);
     await full.caller.auth.reauthenticate({ password: TEST_PASSWORD });
     const me = await (await callerFor(full.cookie.token!, clock)).caller.auth.me();
     expect(me.session).toMatchObject({ factors: ["password", "totp"], secondFactorAt: expect.any(Date) });

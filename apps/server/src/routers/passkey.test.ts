@@ -9,7 +9,7 @@ import {
   createTestConfig,
   createTestDatabase,
   createTestUser,
-  TEST_PASSWORD,
+  signInWithPassword,
 } from "../../../../tests/setup/server.ts";
 import {
   createAuthenticationResponse,
@@ -28,11 +28,7 @@ type Clock = ReturnType<typeof createTestClock>;
 
 const callerFor = (token: string, clock: Clock) => createTestCaller({ db, config, clock: clock.now }, { type: "cookie", token });
 
-async function signIn(email: string, clock: Clock) {
-  const { caller, cookie } = await createTestCaller({ db, config, clock: clock.now });
-  const result = await caller.auth.signIn({ email, password: TEST_PASSWORD });
-  return { result, token: cookie.token! };
-}
+const signIn = (email: string, clock: Clock) => signInWithPassword({ db, config, clock: clock.now }, email);
 
 /** A user signed in (fresh, so in sudo mode) with one registered passkey. */
 async function createPasskeyUser(clock: Clock) {
@@ -58,6 +54,7 @@ describe("passkey registration", () => {
     const clock = createTestClock();
     const { user, caller, registered } = await createPasskeyUser(clock);
     expect(registered.recoveryCodes).toHaveLength(10);
+    clock.advance(1_000);
     const options = await caller.passkey.registrationOptions();
     expect(options.rp).toEqual({ id: "localhost", name: "latchkey" });
     expect(options.authenticatorSelection).toMatchObject({ residentKey: "required", userVerification: "required" });

@@ -44,7 +44,7 @@ const relyingParty = (config: Config): RelyingParty => ({ ...config.webAuthn, rp
 
 export const passkeyRouter = router({
   list: sessionProcedure.query(({ ctx }) =>
-    ctx.db.passkey.findMany({ where: { userId: ctx.user.id }, select: PASSKEY_SELECT, orderBy: { createdAt: "asc" } }),
+    ctx.db.passkey.findMany({ where: { userId: ctx.user.id }, select: PASSKEY_SELECT, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
   ),
 
   /** Options for navigator.credentials.create (sudo mode); the challenge is bound to this session. */
