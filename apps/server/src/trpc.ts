@@ -208,14 +208,12 @@ export const adminSudoProcedure = adminProcedure.input(reauthenticationInput).us
  * The second-factor procedures (mfa.verify, passkey.authenticationOptions/verify): the only ones a
  * second-factor-pending session reaches. A full cookie or bearer session is accepted too (step-up
  * into sudo mode); an access token is not, since proving a factor replaces the session row.
- * `ctx.secondFactorPending` says which; `ctx.session` is the row either way.
+ * `ctx.session` is the row and `ctx.method` the channel either way.
  */
 export const secondFactorProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const current = ctx.pendingAuth ?? (ctx.auth?.method === "jwt" ? null : ctx.auth);
   if (!current) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
-  return next({
-    ctx: { method: current.method, session: current.session, user: current.user, secondFactorPending: ctx.pendingAuth !== null },
-  });
+  return next({ ctx: { method: current.method, session: current.session, user: current.user } });
 });
 
 /**

@@ -12,7 +12,7 @@ import {
   verifyPasskeyAuthentication,
   type RelyingParty,
 } from "../auth/passkey.ts";
-import { replaceRecoveryCodes, countRecoveryCodes } from "../auth/recovery-code.ts";
+import { countRecoveryCodes, replaceRecoveryCodes } from "../auth/recovery-code.ts";
 import type { Config } from "../env.ts";
 import { createTooManyRequestsError, publicProcedure, router, secondFactorProcedure, sessionProcedure, sudoProcedure } from "../trpc.ts";
 import { startSession, transportSchema } from "./auth.ts";
