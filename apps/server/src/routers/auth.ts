@@ -4,7 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createAccessToken } from "../auth/access-token.ts";
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { reauthenticateSession } from "../auth/reauthentication.ts";
 import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
@@ -16,7 +16,9 @@ import {
   protectedProcedure,
   publicProcedure,
   router,
+  publicSecretProcedure,
   sessionProcedure,
+  sessionSecretProcedure,
 } from "../trpc.ts";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.").max(254));
@@ -65,7 +67,7 @@ export const authRouter = router({
       // Counted before the (deliberately slow) hash, failed sign-ups included.
       const limit = await ctx.rateLimiter.consumeSignUp(ctx.metadata.ip);
       if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await ctx.passwordHasher.hash(input.password);
       try {
         const user = await ctx.db.user.create({
           data: { id: crypto.randomUUID(), email: input.email, name: input.name, passwordHash },
@@ -80,11 +82,11 @@ export const authRouter = router({
       }
     }),
 
-  signIn: publicProcedure
+  signIn: publicSecretProcedure
     .input(z.object({ email: emailSchema, password: z.string().max(PASSWORD_MAX_LENGTH), transport: transportSchema }))
     .mutation(async ({ ctx, input }) => {
       // Unknown email and wrong password take the same path and give the same answer.
-      const attempt = await verifyPasswordAttempt(ctx.db, ctx.rateLimiter, {
+      const attempt = await verifyPasswordAttempt(ctx.db, ctx, {
         where: { email: input.email },
         email: input.email,
         ip: ctx.metadata.ip,
@@ -100,13 +102,13 @@ export const authRouter = router({
    * one ended; returned like account.changePassword does) in which sensitive operations
    * (sudoProcedure) run without the password for REAUTHENTICATION_WINDOW_MINUTES.
    */
-  reauthenticate: sessionProcedure
+  reauthenticate: sessionSecretProcedure
     .input(z.object({ password: z.string().max(PASSWORD_MAX_LENGTH) }))
     .mutation(async ({ ctx, input }) => {
       const now = ctx.clock();
       const result = await reauthenticateSession(
         ctx.db,
-        ctx.rateLimiter,
+        ctx,
         { session: ctx.session, user: ctx.user, metadata: ctx.metadata, password: input.password },
         ctx.config.session,
         now,
