@@ -3,8 +3,9 @@
 // handler, the access-token public keys (JWKS), and the built web app in production. Everything
 // HTTP-specific about auth lives here and in context.ts. One request handler, served over HTTP or,
 // with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS.
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
+import type { Duplex } from "node:stream";
 import { getTRPCErrorShape, TRPCError, type AnyTRPCRouter, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
@@ -17,7 +18,7 @@ import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
 import { appRouter } from "./routers/_app.ts";
-import { checkRequestShape, type RequestShapeVerdict } from "./request-shape.ts";
+import { checkRequestShape, checkUnparsedRequest, type RequestShapeVerdict } from "./request-shape.ts";
 import { getRetryAfterSeconds } from "./trpc.ts";
 import { createStaticFileHandler } from "./static-files.ts";
 
@@ -191,10 +192,9 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     }
     if (serveStatic) {
       serveStatic(req, res).catch((error: unknown) => {
-        // One line: a file that failed to read (or a client that left) is not a bug to trace.
+        // One line: a file that failed to read is a disk's problem, not a bug to trace.
         console.error(`static file ${JSON.stringify(pathname)} failed: ${(error as Error).message}`);
         if (!res.headersSent) sendJsonError(res, 500, "Internal error");
-        else res.destroy();
       });
       return;
     }
@@ -202,11 +202,44 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   };
 }
 
+/** A refusal written straight to the socket, for requests Node never hands to the request handler. */
+function endSocketWithRefusal(socket: Duplex, refusal: { status: number; reason: string; allow?: string }): void {
+  const body = JSON.stringify({ error: { message: refusal.reason } });
+  const allow = refusal.allow ? `Allow: ${refusal.allow}\r\n` : "";
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n${allow}Content-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Node hands CONNECT (a tunnel request) to the "connect" event instead of the request handler, and
+ * without a listener drops the connection unanswered: it gets the edge's 405 like any other method.
+ */
+function refuseConnect(req: IncomingMessage, socket: Duplex): void {
+  const verdict = checkRequestShape("CONNECT", req.url ?? "");
+  socket.on("error", () => socket.destroy());
+  endSocketWithRefusal(socket, verdict.ok ? { status: 405, reason: "CONNECT is not served here." } : verdict);
+}
+
+/** What Node's parser refused (an unknown method such as TRACK, a malformed request line): one line in the log. */
+function refuseUnparsedRequest(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const verdict = checkUnparsedRequest(error.code, error.rawPacket);
+  console.warn(`${verdict.status} (unparsed request, ${error.code ?? "no code"}): ${verdict.reason}`);
+  endSocketWithRefusal(socket, verdict);
+}
+
 export function createHttpServer(deps: HttpServerDeps): Server {
-  return createServer(createRequestHandler(deps));
+  return createServer(createRequestHandler(deps)).on("connect", refuseConnect).on("clientError", refuseUnparsedRequest);
 }
 
 /** The same handler over HTTPS, with PEM certificate (chain) and private key. */
 export function createHttpsServer(deps: HttpServerDeps, tls: { cert: string | Buffer; key: string | Buffer }): TlsServer {
-  return createTlsServer({ cert: tls.cert, key: tls.key }, createRequestHandler(deps));
+  return createTlsServer({ cert: tls.cert, key: tls.key }, createRequestHandler(deps))
+    .on("connect", refuseConnect)
+    .on("clientError", refuseUnparsedRequest);
 }

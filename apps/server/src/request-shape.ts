@@ -40,3 +40,21 @@ export function checkRequestShape(method: string, url: string): RequestShapeVerd
   if (pathname === null) return { ok: false, status: 400, reason: "The path has malformed percent-encoding." };
   return { ok: true, pathname };
 }
+
+/** A request Node's parser refused before any handler ran: the status to answer with. */
+export type UnparsedRequestVerdict = { status: number; reason: string; allow?: string };
+
+/**
+ * Methods Node's parser does not know (TRACK, made-up ones) get the 405 any other unserved method
+ * gets; the target is read from the request line Node hands over. Other parse errors keep Node's
+ * own answers (431 for oversized headers, 408 for a slow client, else 400).
+ */
+export function checkUnparsedRequest(code: string | undefined, rawPacket: Buffer | undefined): UnparsedRequestVerdict {
+  if (code === "HPE_INVALID_METHOD") {
+    const target = rawPacket?.toString("latin1").split(" ", 2)[1] ?? "/";
+    return { status: 405, reason: "This method is not served here.", allow: getAllowedMethods(target).join(", ") };
+  }
+  if (code === "HPE_HEADER_OVERFLOW") return { status: 431, reason: "The request headers are too large." };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return { status: 408, reason: "The request took too long to arrive." };
+  return { status: 400, reason: "The request could not be parsed." };
+}

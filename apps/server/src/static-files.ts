@@ -1,9 +1,8 @@
 // Serves the built web app in production: hashed assets cached for a year, index.html never,
 // and any other GET path falls back to index.html so client-side routes survive a reload.
-import { open, stat, type FileHandle } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { decodeRequestPath } from "./request-shape.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -45,25 +44,21 @@ export function createStaticFileHandler(rootDir: string) {
       res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
       return;
     }
-    // Opened before the status is sent: a file that vanished since the check is a 404, not a crash.
-    let handle: FileHandle;
+    // Read whole before the status is sent (the build's files are small): a file that vanished
+    // since the check is a 404, one that fails to read rejects to the caller (500), never a crash.
+    let content: Buffer;
     try {
-      handle = await open(file);
-    } catch {
+      content = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
       res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
       return;
     }
     res.writeHead(200, {
       "Content-Type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
       "Cache-Control": isAsset ? "public, max-age=31536000, immutable" : "no-cache",
+      "Content-Length": content.length,
     });
-    if (req.method === "HEAD") {
-      await handle.close();
-      res.end();
-      return;
-    }
-    // A read that fails half-way ends this response (the status is sent already) and rejects to
-    // the caller, which logs one line; it is never an unhandled stream error.
-    await pipeline(handle.createReadStream(), res);
+    res.end(req.method === "HEAD" ? undefined : content);
   };
 }
