@@ -47,6 +47,21 @@ describe("auth.signUp", () => {
   });
 });
 
+describe("common passwords (ASVS 5.0 6.2.4)", () => {
+  it("refuses a common password at sign-up with a field error, in any letter case, and creates no user", async () => {
+    const { caller } = await createTestCaller({ db, config });
+    for (const password of ["password", "Iloveyou1", "qwertyuiop"]) {
+      const email = uniqueEmail();
+      const error = await caller.auth.signUp({ email, password, name: "Ada" }).catch((e) => e);
+      expect(error.code, password).toBe("BAD_REQUEST");
+      expect(error.cause.issues.map((issue: { path: string[]; message: string }) => [issue.path.join("."), issue.message])).toEqual([
+        ["password", "This is one of the most common passwords. Choose one that is harder to guess."],
+      ]);
+      expect(await db.user.count({ where: { email } })).toBe(0);
+    }
+  });
+});
+
 describe("auth.signIn", () => {
   it("signs in with the right password and starts a new session", async () => {
     const user = await createTestUser(db);

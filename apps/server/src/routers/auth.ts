@@ -4,6 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createAccessToken } from "../auth/access-token.ts";
+import { isCommonPassword } from "../auth/common-password.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { reauthenticateSession } from "../auth/reauthentication.ts";
@@ -22,10 +23,12 @@ import {
 } from "../trpc.ts";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.").max(254));
+/** A new password: its length, and not one of the most common passwords (auth/common-password.ts). */
 export const passwordSchema = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
-  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
+  .refine((password) => !isCommonPassword(password), "This is one of the most common passwords. Choose one that is harder to guess.");
 
 /** How the new session's token reaches the client: a cookie (browsers) or the response body. */
 const transportSchema = z.enum(["cookie", "token"]).default("cookie");
