@@ -2,6 +2,7 @@
 // Add a variable here and in .env.example together; no other file reads process.env.
 import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
+import { HIBP_RANGE_URL, type PasswordBreachCheckConfig } from "./auth/breached-password.ts";
 import type { PasswordHasherOptions } from "./auth/password-hasher.ts";
 import type { RateLimitPolicy } from "./auth/rate-limit.ts";
 import type { SessionPolicy } from "./auth/session.ts";
@@ -80,6 +81,9 @@ const envSchema = z.object({
   TRPC_MAX_BATCH_SIZE: wholeNumber(1, 100, 10),
   PASSWORD_HASH_CONCURRENCY: wholeNumber(1, 64, 2),
   PASSWORD_HASH_QUEUE: wholeNumber(0, 10_000, 64),
+  PASSWORD_BREACH_CHECK: z.enum(["off", "hibp"], { error: "must be off or hibp" }).default("off"),
+  PASSWORD_BREACH_CHECK_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(HIBP_RANGE_URL),
+  PASSWORD_BREACH_CHECK_TIMEOUT_MS: wholeNumber(100, 30_000, 2_000),
   JWT_PRIVATE_KEY: jwtPrivateKey,
   JWT_EXTRA_PUBLIC_KEYS: jwtPublicKeys,
   JWT_ISSUER: z.string().min(1).optional(),
@@ -115,6 +119,8 @@ export interface Config {
   trpcMaxBatchSize: number;
   /** argon2 work per process: hashes at once, and how many may wait before 503 (auth/password-hasher.ts). */
   passwordHashing: PasswordHasherOptions;
+  /** Have I Been Pwned's range API for new passwords (PASSWORD_BREACH_CHECK=hibp), or null (off). */
+  passwordBreachCheck: PasswordBreachCheckConfig | null;
   /** Limits, and where their counters live (memory, or shared by every instance). */
   rateLimit: {
     policy: RateLimitPolicy;
@@ -208,6 +214,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     trustedProxyHops: env.TRUST_PROXY,
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queueLimit: env.PASSWORD_HASH_QUEUE },
+    passwordBreachCheck:
+      env.PASSWORD_BREACH_CHECK === "hibp" ? { rangeUrl: env.PASSWORD_BREACH_CHECK_URL, timeoutMs: env.PASSWORD_BREACH_CHECK_TIMEOUT_MS } : null,
     rateLimit: {
       policy: {
         passwordFailuresPerAccountAndIp: env.RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT_AND_IP,

@@ -6,7 +6,7 @@ import { PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { createSession, invalidateUserSessions } from "../auth/session.ts";
 import { createTooManyRequestsError, protectedProcedure, router, sessionSecretProcedure, sudoProcedure } from "../trpc.ts";
-import { passwordSchema } from "./auth.ts";
+import { passwordSchema, refuseBreachedPassword } from "./auth.ts";
 
 export const accountRouter = router({
   /** The signed-in user's account as stored now (the role decides what the app offers). */
@@ -33,6 +33,7 @@ export const accountRouter = router({
       if (attempt.status === "invalid") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "The current password is incorrect." });
       }
+      await refuseBreachedPassword(ctx, input.newPassword, "newPassword");
       const newHash = await ctx.passwordHasher.hash(input.newPassword);
       const { token, session } = await ctx.db.$transaction(async (tx) => {
         await tx.user.update({ where: { id: ctx.user.id }, data: { passwordHash: newHash } });

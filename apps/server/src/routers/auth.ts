@@ -4,6 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createAccessToken } from "../auth/access-token.ts";
+import { isPasswordBreached } from "../auth/breached-password.ts";
 import { isCommonPassword } from "../auth/common-password.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
@@ -29,6 +30,20 @@ export const passwordSchema = z
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
   .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
   .refine((password) => !isCommonPassword(password), "This is one of the most common passwords. Choose one that is harder to guess.");
+
+const BREACHED_PASSWORD_MESSAGE = "This password has appeared in a data breach. Choose another.";
+
+/**
+ * With PASSWORD_BREACH_CHECK=hibp, refuses a new password that Have I Been Pwned lists, as a field
+ * error on `field` like the schema's own (an unreachable service lets it through).
+ */
+export async function refuseBreachedPassword(ctx: Context, password: string, field: string): Promise<void> {
+  const check = ctx.config.passwordBreachCheck;
+  if (!check || !(await isPasswordBreached(check, password))) return;
+  // Made by a schema, not `new z.ZodError`: zod 4's constructor gives no Error, which tRPC would wrap.
+  const fieldError = z.object({ [field]: z.never({ error: BREACHED_PASSWORD_MESSAGE }) }).safeParse({ [field]: password }).error;
+  throw new TRPCError({ code: "BAD_REQUEST", message: BREACHED_PASSWORD_MESSAGE, cause: fieldError });
+}
 
 /** How the new session's token reaches the client: a cookie (browsers) or the response body. */
 const transportSchema = z.enum(["cookie", "token"]).default("cookie");
@@ -70,6 +85,7 @@ export const authRouter = router({
       // Counted before the (deliberately slow) hash, failed sign-ups included.
       const limit = await ctx.rateLimiter.consumeSignUp(ctx.metadata.ip);
       if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
+      await refuseBreachedPassword(ctx, input.password, "password");
       const passwordHash = await ctx.passwordHasher.hash(input.password);
       try {
         const user = await ctx.db.user.create({
