@@ -1,8 +1,7 @@
 // The HTTP edge (DESIGN §1): request shape (request-shape.ts), security headers, CSRF check, batch
-// cap and body limit in front of the tRPC
-// handler, the access-token public keys (JWKS), and the built web app in production. Everything
-// HTTP-specific about auth lives here and in context.ts. One request handler, served over HTTP or,
-// with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS.
+// cap and body limit in front of the tRPC handler, the access-token public keys (JWKS), and the
+// built web app in production. Everything HTTP-specific about auth lives here and in context.ts.
+// One request handler, served over HTTP or, with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS.
 import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
 import type { Duplex } from "node:stream";
