@@ -27,8 +27,9 @@ export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a
 /** A new password: its length, and not one of the most common passwords (auth/common-password.ts). */
 export const passwordSchema = z
   .string()
-  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
-  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
+  // `abort`: a password of the wrong length gets that one message, not the common-password one too.
+  .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters.`, abort: true })
+  .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters.`, abort: true })
   .refine((password) => !isCommonPassword(password), "This is one of the most common passwords. Choose one that is harder to guess.");
 
 const BREACHED_PASSWORD_MESSAGE = "This password has appeared in a data breach. Choose another.";
