@@ -44,9 +44,10 @@ export type SecondFactorCodeCheck =
   | { status: "limited"; retryAfterSeconds: number };
 
 /**
- * Checks a TOTP code or a recovery code. Count first: the attempt is counted for the account
- * before the check and refunded on success, so neither parallel requests nor a batch can try more
- * codes than the limit. A replayed TOTP code is a failure like a wrong one.
+ * Checks a TOTP code or a recovery code. Count first (docs/decisions/012-count-first-secret-checks.md):
+ * the attempt is counted for the account before the check and the count reset on success, so
+ * neither parallel requests nor a batch can try more codes than the limit. A replayed TOTP code is
+ * a failure like a wrong one.
  */
 export async function verifySecondFactorCode(
   db: DatabaseClient,
@@ -54,17 +55,17 @@ export async function verifySecondFactorCode(
   input: { userId: string; method: "totp" | "recovery_code"; code: string; confirmTotp?: boolean },
   now: Date,
 ): Promise<SecondFactorCodeCheck> {
-  const attempt = await deps.rateLimiter.beginSecondFactorAttempt(input.userId);
+  const attempt = await deps.rateLimiter.consumeSecondFactorAttempt(input.userId);
   if (attempt.limited) return { status: "limited", retryAfterSeconds: attempt.retryAfterSeconds };
   if (input.method === "totp") {
     const check = await verifyTotpCode(db, deps.encryptionKeys, { userId: input.userId, code: input.code, confirm: input.confirmTotp }, now);
     if (check !== "valid") return { status: "invalid" };
-    await attempt.refund();
+    await attempt.succeed();
     return { status: "valid", factor: "totp", recoveryCodesLeft: null };
   }
   const used = await useRecoveryCode(db, input.userId, input.code, now);
   if (!used) return { status: "invalid" };
-  await attempt.refund();
+  await attempt.succeed();
   return { status: "valid", factor: "recovery_code", recoveryCodesLeft: used.left };
 }
 

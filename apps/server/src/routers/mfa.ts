@@ -7,7 +7,7 @@ import { completeSessionFactor, getSecondFactorStatus, verifySecondFactorCode } 
 import type { Session } from "../auth/session.ts";
 import { deleteTotp, startTotpEnrolment } from "../auth/totp.ts";
 import type { Context } from "../context.ts";
-import { createTooManyRequestsError, router, secondFactorProcedure, sessionProcedure, sudoProcedure } from "../trpc.ts";
+import { createTooManyRequestsError, router, secondFactorSecretProcedure, sessionProcedure, sessionSecretProcedure, sudoProcedure } from "../trpc.ts";
 
 const codeSchema = z.string().trim().min(1, "Enter the code.").max(64);
 const WRONG_CODE = "The code is incorrect or has already been used.";
@@ -46,7 +46,7 @@ export const mfaRouter = router({
    * Turns TOTP on once a code from the app matches, and returns ten new recovery codes, shown once.
    * Also counts as proving the factor on this session.
    */
-  confirmTotp: sessionProcedure.input(z.object({ code: codeSchema })).mutation(async ({ ctx, input }) => {
+  confirmTotp: sessionSecretProcedure.input(z.object({ code: codeSchema })).mutation(async ({ ctx, input }) => {
     const check = await verifySecondFactorCode(
       ctx.db,
       { rateLimiter: ctx.rateLimiter, encryptionKeys: ctx.config.encryptionKeys },
@@ -81,7 +81,7 @@ export const mfaRouter = router({
    * Proves a TOTP code or a recovery code on this session: completes a two-step sign-in, or (on a
    * full session) enters sudo mode. Either way the session is replaced (new token).
    */
-  verify: secondFactorProcedure
+  verify: secondFactorSecretProcedure
     .input(z.object({ method: z.enum(["totp", "recovery_code"]), code: codeSchema }))
     .mutation(async ({ ctx, input }) => {
       const check = await verifySecondFactorCode(

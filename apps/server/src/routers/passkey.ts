@@ -14,7 +14,16 @@ import {
 } from "../auth/passkey.ts";
 import { countRecoveryCodes, replaceRecoveryCodes } from "../auth/recovery-code.ts";
 import type { Config } from "../env.ts";
-import { createTooManyRequestsError, publicProcedure, router, secondFactorProcedure, sessionProcedure, sudoProcedure } from "../trpc.ts";
+import {
+  createTooManyRequestsError,
+  publicProcedure,
+  publicSecretProcedure,
+  router,
+  secondFactorProcedure,
+  secondFactorSecretProcedure,
+  sessionProcedure,
+  sudoProcedure,
+} from "../trpc.ts";
 import { startSession, transportSchema } from "./auth.ts";
 import { completeFactor } from "./mfa.ts";
 
@@ -93,18 +102,18 @@ export const passkeyRouter = router({
    * Signs in with a passkey: user verification makes it both factors, so the new session is full
    * (no second-factor step). Counted first per account like every second-factor check.
    */
-  signIn: publicProcedure
+  signIn: publicSecretProcedure
     .input(z.object({ response: authenticationResponse, transport: transportSchema }))
     .mutation(async ({ ctx, input }) => {
       const response = input.response as AuthenticationResponseJSON;
       const owner = await getPasskeyOwner(ctx.db, response.id, null);
       if (!owner) throw new TRPCError({ code: "UNAUTHORIZED", message: INVALID_PASSKEY });
-      const attempt = await ctx.rateLimiter.beginSecondFactorAttempt(owner);
+      const attempt = await ctx.rateLimiter.consumeSecondFactorAttempt(owner);
       if (attempt.limited) throw createTooManyRequestsError(attempt.retryAfterSeconds);
       const now = ctx.clock();
       const result = await verifyPasskeyAuthentication(ctx.db, relyingParty(ctx.config), { response, sessionId: null, userId: owner }, now);
       if (result.status === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: INVALID_PASSKEY });
-      await attempt.refund();
+      await attempt.succeed();
       const user = await ctx.db.user.findUniqueOrThrow({ where: { id: result.userId }, select: { id: true, email: true, name: true } });
       const token = await startSession(ctx, user.id, input.transport, {
         assurance: { factors: ["passkey"], secondFactorAt: now, secondFactorPending: false },
@@ -118,8 +127,8 @@ export const passkeyRouter = router({
   ),
 
   /** Proves a passkey on this session: completes a two-step sign-in or enters sudo mode (new token). */
-  verify: secondFactorProcedure.input(z.object({ response: authenticationResponse })).mutation(async ({ ctx, input }) => {
-    const attempt = await ctx.rateLimiter.beginSecondFactorAttempt(ctx.user.id);
+  verify: secondFactorSecretProcedure.input(z.object({ response: authenticationResponse })).mutation(async ({ ctx, input }) => {
+    const attempt = await ctx.rateLimiter.consumeSecondFactorAttempt(ctx.user.id);
     if (attempt.limited) throw createTooManyRequestsError(attempt.retryAfterSeconds);
     const result = await verifyPasskeyAuthentication(
       ctx.db,
@@ -128,7 +137,7 @@ export const passkeyRouter = router({
       ctx.clock(),
     );
     if (result.status === "invalid") throw new TRPCError({ code: "BAD_REQUEST", message: INVALID_PASSKEY });
-    await attempt.refund();
+    await attempt.succeed();
     return { ...(await completeFactor(ctx, "passkey")), user: ctx.user };
   }),
 });
