@@ -37,14 +37,21 @@ async function signOut(page: Page) {
 }
 
 const authenticators = new Map<Page, { cdp: CDPSession; authenticatorId: string }>();
+/** A credential as WebAuthn.getCredentials returns it and WebAuthn.addCredential takes it. */
+type VirtualCredential = Awaited<ReturnType<typeof readCredentials>>[number];
+
+async function readCredentials(page: Page) {
+  const { credentials } = await cdpOf(page).send("WebAuthn.getCredentials", { authenticatorId: authenticatorOf(page) });
+  return credentials;
+}
 const cdpOf = (page: Page) => authenticators.get(page)!.cdp;
 const authenticatorOf = (page: Page) => authenticators.get(page)!.authenticatorId;
 
 /**
- * A CTAP2 platform authenticator with user verification. With `presence` it answers every request
- * as if touched; without, it answers nothing until setAutomaticPresenceSimulation turns it on.
+ * A CTAP2 platform authenticator with user verification that answers every request as if touched,
+ * optionally holding a copy of a credential from another one.
  */
-async function addVirtualAuthenticator(page: Page, { presence = true } = {}): Promise<void> {
+async function addVirtualAuthenticator(page: Page, credential?: VirtualCredential): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
@@ -54,10 +61,28 @@ async function addVirtualAuthenticator(page: Page, { presence = true } = {}): Pr
       hasResidentKey: true,
       hasUserVerification: true,
       isUserVerified: true,
-      automaticPresenceSimulation: presence,
+      automaticPresenceSimulation: true,
     },
   });
   authenticators.set(page, { cdp, authenticatorId });
+  if (credential) await cdp.send("WebAuthn.addCredential", { authenticatorId, credential });
+}
+
+/**
+ * A fresh device on the sign-in page once its autofill (conditional UI) request has started, with
+ * the challenges the page is given in order: the autofill request's, then any button's.
+ */
+async function openSignInAwaitingAutofill(): Promise<{ page: Page; challenges: string[] }> {
+  const page = await app.openDevice();
+  const challenges: string[] = [];
+  page.on("response", async (response) => {
+    if (!response.url().includes("passkey.signInOptions")) return;
+    const [envelope] = (await response.json()) as Array<{ result: { data: { challenge: string } } }>;
+    challenges.push(envelope!.result.data.challenge);
+  });
+  await page.goto("/sign-in");
+  await expect.poll(() => challenges.length, { timeout: UI_TIMEOUT_MS }).toBe(1);
+  return { page, challenges };
 }
 
 describe("second factors in the browser", () => {
@@ -121,38 +146,34 @@ describe("second factors in the browser", () => {
     let row = await app.db.session.findFirstOrThrow({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
     expect(row).toMatchObject({ secondFactorPending: false, factors: ["passkey"] });
 
-    // Passwordless through the button, on a second device holding a copy of the passkey whose
-    // authenticator stays silent until the button is pressed.
-    const credentials = await cdpOf(page).send("WebAuthn.getCredentials", { authenticatorId: authenticatorOf(page) });
-    expect(credentials.credentials).toHaveLength(1);
-    const other = await app.openDevice();
-    await addVirtualAuthenticator(other, { presence: false });
-    await cdpOf(other).send("WebAuthn.addCredential", { authenticatorId: authenticatorOf(other), credential: credentials.credentials[0]! });
-    // The challenges the page is given, in order: the autofill request's, then the button's.
-    const challenges: string[] = [];
-    other.on("response", async (response) => {
-      if (!response.url().includes("passkey.signInOptions")) return;
-      const [envelope] = (await response.json()) as Array<{ result: { data: { challenge: string } } }>;
-      challenges.push(envelope!.result.data.challenge);
-    });
-    await other.goto("/sign-in");
-    const button = other.getByRole("button", { name: "Sign in with a passkey" });
-    await button.waitFor();
-    await cdpOf(other).send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId: authenticatorOf(other), enabled: true });
-    await button.click();
-    await other.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    // The other paths run on fresh devices whose authenticator (holding a copy of the passkey)
+    // arrives after the sign-in page's autofill request has started: only requests made later,
+    // by the buttons, can use it.
+    const credentials = await readCredentials(page);
+    expect(credentials).toHaveLength(1);
+
+    // Passwordless through the button.
+    const other = await openSignInAwaitingAutofill();
+    await addVirtualAuthenticator(other.page, credentials[0]);
+    await other.page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await other.page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
     // The autofill request's challenge is still unanswered: the button's request signed in.
-    expect(challenges).toHaveLength(2);
-    const stored = await app.db.webAuthnChallenge.findMany({ where: { challenge: { in: challenges } }, select: { challenge: true } });
-    expect(stored).toEqual([{ challenge: challenges[0] }]);
-    await app.saveScreenshot(other, "mfa-05-passkey-sign-in");
+    expect(other.challenges).toHaveLength(2);
+    const stored = await app.db.webAuthnChallenge.findMany({ where: { challenge: { in: other.challenges } }, select: { challenge: true } });
+    expect(stored).toEqual([{ challenge: other.challenges[0] }]);
+    await app.saveScreenshot(other.page, "mfa-05-passkey-sign-in");
 
     // The password now opens only the second step, which the passkey completes.
-    await signOut(page);
-    await signInWithPassword(page, user.email);
-    await page.getByRole("heading", { name: "Two-step verification" }).waitFor();
-    await page.getByRole("button", { name: "Use a passkey" }).click();
-    await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
+    const third = await openSignInAwaitingAutofill();
+    await third.page.getByLabel("Email").fill(user.email);
+    await third.page.getByLabel("Password").fill(TEST_PASSWORD);
+    await third.page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await third.page.getByRole("heading", { name: "Two-step verification" }).waitFor();
+    // A copy of the passkey as the second device left it: its signature counter has moved on, and
+    // the server refuses a counter that does not grow (a cloned authenticator).
+    await addVirtualAuthenticator(third.page, (await readCredentials(other.page))[0]);
+    await third.page.getByRole("button", { name: "Use a passkey" }).click();
+    await third.page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
     row = await app.db.session.findFirstOrThrow({ where: { userId: user.id }, orderBy: { createdAt: "desc" } });
     expect(row).toMatchObject({ secondFactorPending: false, factors: ["password", "passkey"] });
     const passkey = await app.db.passkey.findFirstOrThrow({ where: { userId: user.id } });
