@@ -14,6 +14,7 @@ import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { createHealthHandler } from "./health.ts";
 import { appRouter } from "./routers/_app.ts";
 import { getRetryAfterSeconds } from "./trpc.ts";
 import { createStaticFileHandler } from "./static-files.ts";
@@ -81,6 +82,8 @@ export interface HttpServerDeps {
   clock?: () => Date;
   /** Required for a shared store (auth/rate-limit-store.ts); the memory store is made here if omitted. */
   rateLimiter?: RateLimiter;
+  /** While true, /readyz answers 503 (health.ts): the instance is shutting down (shutdown.ts). */
+  isDraining?: () => boolean;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
   router?: AnyTRPCRouter;
 }
@@ -110,6 +113,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
   });
+  const serveHealth = createHealthHandler({ db: deps.db, isDraining: deps.isDraining ?? (() => false) });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;
   const jwks = JSON.stringify(createJsonWebKeySet(config.accessToken.verificationKeys));
   // An https APP_ORIGIN means browsers reach us over HTTPS, served here or by a proxy in front.
@@ -148,10 +152,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
       res.end(req.method === "HEAD" ? undefined : jwks);
       return;
     }
-    if (url === "/healthz") {
-      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
-      return;
-    }
+    if (serveHealth(req, res)) return;
     if (serveStatic && (req.method === "GET" || req.method === "HEAD")) {
       serveStatic(req, res).catch((error: unknown) => {
         console.error("static file failed:", error);

@@ -6,6 +6,7 @@ import { isSessionRecentlyAuthenticated, verifySessionUserPassword } from "./aut
 import { getUserRole } from "./auth/role.ts";
 import { validateSessionReference } from "./auth/session.ts";
 import type { Context } from "./context.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutageError } from "./database-outage.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
 /** Why a request was refused with TOO_MANY_REQUESTS: when to try again (the errorFormatter sends it). */
@@ -37,12 +38,29 @@ export function createTooManyRequestsError(retryAfterSeconds: number): TRPCError
   });
 }
 
+/**
+ * SERVICE_UNAVAILABLE (503) with `Retry-After`: the database is down, restarting or too slow
+ * (database-outage.ts). Nothing was written by the failed statement; the call may be retried.
+ */
+export function createServiceUnavailableError(): TRPCError {
+  return new TRPCError({
+    code: "SERVICE_UNAVAILABLE",
+    message: `The service is briefly unavailable. Try again in ${describeSeconds(DATABASE_RETRY_AFTER_SECONDS)}.`,
+    cause: new RetryAfter(DATABASE_RETRY_AFTER_SECONDS),
+  });
+}
+
+/** For a catch: a database outage becomes SERVICE_UNAVAILABLE, anything else is rethrown as it is. */
+export function rethrowDatabaseOutage(error: unknown): never {
+  throw isDatabaseOutageError(error) ? createServiceUnavailableError() : error;
+}
+
 /** A re-authentication with the wrong password (BAD_REQUEST: the session itself is fine). */
 export function createWrongPasswordError(): TRPCError {
   return new TRPCError({ code: "BAD_REQUEST", message: "The password is incorrect." });
 }
 
-/** The retry time of a TOO_MANY_REQUESTS error made above, for the `Retry-After` header. */
+/** The retry time of a TOO_MANY_REQUESTS or SERVICE_UNAVAILABLE error made above, for the `Retry-After` header. */
 export function getRetryAfterSeconds(error: TRPCError): number | null {
   return error.cause instanceof RetryAfter ? error.cause.seconds : null;
 }
@@ -61,7 +79,7 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         // Field errors for forms: { formErrors: string[], fieldErrors: { email?: string[], ... } }.
         zodError: error.code === "BAD_REQUEST" && cause instanceof z.ZodError ? z.flattenError(cause) : null,
-        // Seconds until a rate-limited call may be tried again (TOO_MANY_REQUESTS).
+        // Seconds until a rate-limited or unavailable call may be tried again (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE).
         retryAfterSeconds: cause instanceof RetryAfter ? cause.seconds : null,
         // The session must re-enter the password (auth.reauthenticate) before this call (FORBIDDEN).
         reauthenticationRequired: cause instanceof ReauthenticationRequired,
@@ -101,7 +119,14 @@ const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(rejectUnstorableText);
+/** A database outage anywhere in a call (middlewares included) answers 503, not 500. */
+const answerDatabaseOutages = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseOutageError(result.error.cause)) throw createServiceUnavailableError();
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(answerDatabaseOutages).use(rejectUnstorableText);
 
 const SESSION_ENDED_MESSAGE = "This session has ended. Sign in again.";
 
