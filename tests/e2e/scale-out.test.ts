@@ -163,26 +163,31 @@ describe("three instances behind HAProxy", () => {
     const email = await signUp();
     const token = await signInWithToken(haproxy.url, email);
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const load = autocannon({
-      url: haproxy.url,
-      connections: 8,
-      overallRate: LOAD_RATE_PER_SECOND,
-      duration: LOAD_MAX_SECONDS,
-      // Reads that validate the session against the database, a write, and a sign-in: its password
-      // hash keeps it in flight for tens of milliseconds, so every restart meets requests under way.
-      requests: [
-        { method: "GET", path: "/trpc/auth.me", headers },
-        { method: "POST", path: "/trpc/note.create", headers, body: JSON.stringify({ title: "rolling restart" }) },
-        { method: "GET", path: "/trpc/auth.me", headers },
+    let load!: autocannon.Instance;
+    const done = new Promise<autocannon.Result>((resolve, reject) => {
+      load = autocannon(
         {
-          method: "POST",
-          path: "/trpc/auth.signIn",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ email, password: PASSWORD, transport: "token" }),
+          url: haproxy.url,
+          connections: 8,
+          overallRate: LOAD_RATE_PER_SECOND,
+          duration: LOAD_MAX_SECONDS,
+          // Reads that validate the session against the database, a write, and a sign-in: its password
+          // hash keeps it in flight for tens of milliseconds, so every restart meets requests under way.
+          requests: [
+            { method: "GET", path: "/trpc/auth.me", headers },
+            { method: "POST", path: "/trpc/note.create", headers, body: JSON.stringify({ title: "rolling restart" }) },
+            { method: "GET", path: "/trpc/auth.me", headers },
+            {
+              method: "POST",
+              path: "/trpc/auth.signIn",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ email, password: PASSWORD, transport: "token" }),
+            },
+          ],
         },
-      ],
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
     });
-    const done = new Promise<autocannon.Result>((resolve) => load.on("done", resolve));
     const nonOk: number[] = [];
     load.on("response", (_client, statusCode) => {
       if (statusCode !== 200) nonOk.push(statusCode);
