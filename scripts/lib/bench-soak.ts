@@ -26,7 +26,7 @@ export interface SoakSettings {
   connections: number;
 }
 
-export const DEFAULT_SOAK_SETTINGS: SoakSettings = { durationSeconds: 600, requestsPerSecond: 200, connections: 16 };
+export const DEFAULT_SOAK_SETTINGS: SoakSettings = { durationSeconds: 600, requestsPerSecond: 100, connections: 16 };
 
 interface Sample {
   atSeconds: number;
