@@ -8,7 +8,9 @@ export type ProxyMode =
   /** Every chunk, either way, waits this long. */
   | { type: "delay"; ms: number }
   /** Connections are accepted and bytes are held (a hung server, a black-holed network). */
-  | { type: "stall" };
+  | { type: "stall" }
+  /** Every connection is cut at once, new ones as soon as they arrive (a crashed or restarting server). */
+  | { type: "down" };
 
 export interface TcpProxy {
   port: number;
@@ -38,6 +40,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
 
   const server = createServer((client) => {
+    if (mode.type === "down") {
+      client.destroy();
+      return;
+    }
     const upstream = connect(target);
     track(client);
     track(upstream);
@@ -52,7 +58,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port: (server.address() as AddressInfo).port,
     setMode(next) {
       mode = next;
-      // Leaving a stall releases what it held, in order.
+      if (next.type === "down") for (const socket of sockets) socket.destroy();
+      // Leaving a stall releases what it held, in order (or drops it, going down).
       if (next.type !== "stall") for (const send of held.splice(0)) send();
     },
     dropConnections() {

@@ -23,9 +23,7 @@ function readTlsFile(file: string, variable: string): Buffer {
 /** The shared rate-limit store, reachable at start-up or the server does not start. */
 async function connectRateLimits(config: Config): Promise<RateLimitStoreConnection> {
   try {
-    return await connectRateLimitStore(config, {
-      onError: (error) => console.error(`rate-limit store (${config.rateLimit.store}):`, error.message),
-    });
+    return await connectRateLimitStore(config);
   } catch (error) {
     console.error(`RATE_LIMIT_STORE=${config.rateLimit.store}: cannot connect (${(error as Error).message}).`);
     process.exit(1);
