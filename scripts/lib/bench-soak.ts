@@ -70,6 +70,7 @@ export async function runSoak(options: {
     env: { ...options.serverEnv, PORT: String(port), SOAK_SAMPLE_INTERVAL_MS: String(SAMPLE_INTERVAL_MS) },
   });
   const startedAt = Date.now();
+  const loadAverageAtStart = os.loadavg();
   const samples: Sample[] = [];
   createInterface({ input: server.child.stdout! }).on("line", (line) => {
     if (!line.startsWith("soak-sample ")) return;
@@ -121,7 +122,8 @@ export async function runSoak(options: {
   const markdown = [
     `Soak ${new Date(startedAt).toISOString()}: ${settings.requestsPerSecond} requests/s for ${settings.durationSeconds} s ` +
       `(${settings.connections} connections; auth.me by cookie and by bearer session, note.list, note.create in turn), ` +
-      `${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}.`,
+      `${os.cpus()[0]?.model ?? "unknown CPU"} × ${os.cpus().length}, Node ${process.version}; load average at start ` +
+      `${loadAverageAtStart.map((n) => n.toFixed(2)).join(" ")}, at the end ${os.loadavg().map((n) => n.toFixed(2)).join(" ")}.`,
     "",
     "| | value |",
     "| --- | --- |",
