@@ -40,9 +40,9 @@ export function createTooManyRequestsError(retryAfterSeconds: number): TRPCError
 
 /**
  * SERVICE_UNAVAILABLE (503) with `Retry-After`: the database is down, restarting or too slow
- * (database-outage.ts). Nothing was written by the failed statement; the call may be retried.
+ * (database-outage.ts). A write under way took effect whole or not at all, and is never retried here.
  */
-export function createServiceUnavailableError(): TRPCError {
+export function createDatabaseUnavailableError(): TRPCError {
   return new TRPCError({
     code: "SERVICE_UNAVAILABLE",
     message: `The service is briefly unavailable. Try again in ${describeSeconds(DATABASE_RETRY_AFTER_SECONDS)}.`,
@@ -52,7 +52,7 @@ export function createServiceUnavailableError(): TRPCError {
 
 /** For a catch: a database outage becomes SERVICE_UNAVAILABLE, anything else is rethrown as it is. */
 export function rethrowDatabaseOutage(error: unknown): never {
-  throw isDatabaseOutageError(error) ? createServiceUnavailableError() : error;
+  throw isDatabaseOutageError(error) ? createDatabaseUnavailableError() : error;
 }
 
 /** A re-authentication with the wrong password (BAD_REQUEST: the session itself is fine). */
@@ -122,7 +122,7 @@ const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
 /** A database outage anywhere in a call (middlewares included) answers 503, not 500. */
 const answerDatabaseOutages = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && isDatabaseOutageError(result.error.cause)) throw createServiceUnavailableError();
+  if (!result.ok && isDatabaseOutageError(result.error.cause)) throw createDatabaseUnavailableError();
   return result;
 });
 
