@@ -4,13 +4,15 @@
 // rolling restart of all three under steady load fails no request.
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectRateLimitStore } from "../../apps/server/src/auth/rate-limit-store.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
+import { loadConfig } from "../../apps/server/src/env.ts";
 import { buildServer, startApiInstance, type ApiInstance } from "../setup/api-instance.ts";
 import { startHaproxy, type Haproxy } from "../setup/haproxy.ts";
 import { createBearerClient, createCookieClient, getFreePort, readJson } from "../setup/http.ts";
 import { startPostgresCluster, type PostgresCluster } from "../setup/postgres-cluster.ts";
+import { deleteRedisKeys, REDIS_URL } from "../setup/redis.ts";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const PASSWORD = "correct horse battery staple";
 const WRONG_PASSWORD = "wrong horse battery staple";
 const FAILURES_PER_ACCOUNT_AND_IP = 5;
@@ -62,6 +64,12 @@ afterAll(async () => {
   await haproxy?.stop();
   await Promise.all(instances.map((instance) => instance.stop()));
   await cluster?.destroy();
+  if (env) {
+    // Through the server's own store client: the counters the instances left in the shared Redis.
+    const connection = await connectRateLimitStore(loadConfig(env));
+    if (connection.store.type === "redis") await deleteRedisKeys(connection.store.client, env.RATE_LIMIT_KEY_PREFIX!);
+    await connection.close();
+  }
 });
 
 async function signUp(): Promise<string> {

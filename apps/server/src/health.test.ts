@@ -69,7 +69,7 @@ describe("/readyz", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.json()).toEqual({ status: "ready" });
     expect((await fetch(`${server.url}/readyz`, { method: "HEAD" })).status).toBe(200);
-    expect((await fetch(`${server.url}/readyz`, { method: "POST" })).status).toBe(404);
+    expect((await fetch(`${server.url}/readyz`, { method: "POST" })).status).toBe(405);
   });
 
   it("costs one SELECT 1 once the migrations are known to be applied, shared by probes that arrive together", async () => {

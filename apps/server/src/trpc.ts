@@ -2,6 +2,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { PASSWORD_MAX_LENGTH } from "./auth/password.ts";
+import { PasswordHasherBusyError } from "./auth/password-hasher.ts";
 import { isSessionRecentlyAuthenticated, verifySessionUserPassword } from "./auth/reauthentication.ts";
 import { getUserRole } from "./auth/role.ts";
 import { validateSessionReference } from "./auth/session.ts";
@@ -9,7 +10,7 @@ import type { Context } from "./context.ts";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutageError } from "./database-outage.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
-/** Why a request was refused with TOO_MANY_REQUESTS: when to try again (the errorFormatter sends it). */
+/** Why a request was refused with TOO_MANY_REQUESTS or SERVICE_UNAVAILABLE: when to try again (the errorFormatter sends it). */
 class RetryAfter extends Error {
   constructor(readonly seconds: number) {
     super(`Retry after ${seconds} s`);
@@ -39,20 +40,21 @@ export function createTooManyRequestsError(retryAfterSeconds: number): TRPCError
 }
 
 /**
- * SERVICE_UNAVAILABLE (503) with `Retry-After`: the database is down, restarting or too slow
- * (database-outage.ts). A write under way took effect whole or not at all, and is never retried here.
+ * SERVICE_UNAVAILABLE (503): the hashing pool is full, or the database is down, restarting or too
+ * slow; `data.retryAfterSeconds` and `Retry-After` say when to retry. A database write under way
+ * took effect whole or not at all, and is never retried here.
  */
-export function createDatabaseUnavailableError(): TRPCError {
+export function createServiceUnavailableError(retryAfterSeconds: number): TRPCError {
   return new TRPCError({
     code: "SERVICE_UNAVAILABLE",
-    message: `The service is briefly unavailable. Try again in ${describeSeconds(DATABASE_RETRY_AFTER_SECONDS)}.`,
-    cause: new RetryAfter(DATABASE_RETRY_AFTER_SECONDS),
+    message: `The server is busy. Try again in ${describeSeconds(retryAfterSeconds)}.`,
+    cause: new RetryAfter(retryAfterSeconds),
   });
 }
 
-/** For a catch: a database outage becomes SERVICE_UNAVAILABLE, anything else is rethrown as it is. */
+/** For a catch: a database outage (database-outage.ts) becomes SERVICE_UNAVAILABLE, anything else is rethrown. */
 export function rethrowDatabaseOutage(error: unknown): never {
-  throw isDatabaseOutageError(error) ? createDatabaseUnavailableError() : error;
+  throw isDatabaseOutageError(error) ? createServiceUnavailableError(DATABASE_RETRY_AFTER_SECONDS) : error;
 }
 
 /** A re-authentication with the wrong password (BAD_REQUEST: the session itself is fine). */
@@ -79,7 +81,7 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         // Field errors for forms: { formErrors: string[], fieldErrors: { email?: string[], ... } }.
         zodError: error.code === "BAD_REQUEST" && cause instanceof z.ZodError ? z.flattenError(cause) : null,
-        // Seconds until a rate-limited or unavailable call may be tried again (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE).
+        // Seconds until a refused call may be tried again (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE).
         retryAfterSeconds: cause instanceof RetryAfter ? cause.seconds : null,
         // The session must re-enter the password (auth.reauthenticate) before this call (FORBIDDEN).
         reauthenticationRequired: cause instanceof ReauthenticationRequired,
@@ -119,14 +121,39 @@ const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-/** A database outage anywhere in a call (middlewares included) answers 503, not 500. */
-const answerDatabaseOutages = t.middleware(async ({ next }) => {
+/**
+ * A full hashing pool (auth/password-hasher.ts) or a database outage anywhere in a call
+ * (middlewares included) is a busy or briefly unavailable server, not an internal error: 503, never 500.
+ */
+const answerUnavailableWith503 = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && isDatabaseOutageError(result.error.cause)) throw createDatabaseUnavailableError();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof PasswordHasherBusyError) throw createServiceUnavailableError(cause.retryAfterSeconds);
+  if (isDatabaseOutageError(cause)) throw createServiceUnavailableError(DATABASE_RETRY_AFTER_SECONDS);
   return result;
 });
 
-export const publicProcedure = t.procedure.use(answerDatabaseOutages).use(rejectUnstorableText);
+export const publicProcedure = t.procedure.use(answerUnavailableWith503).use(rejectUnstorableText);
+
+/**
+ * Takes one of the request's secret checks (context.ts: SecretCheckBudget), or refuses the call
+ * before any hash: the other calls of a batch cannot guess more passwords or codes.
+ */
+function claimSecretCheck(ctx: Context): void {
+  if (ctx.secretChecks.remaining <= 0) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Only one password or code check per request: send this call on its own." });
+  }
+  ctx.secretChecks.remaining--;
+}
+
+const checksSecret = t.middleware(({ ctx, next }) => {
+  claimSecretCheck(ctx);
+  return next();
+});
+
+/** A public procedure that checks a secret (sign-in): at most one such call runs per HTTP request. */
+export const publicSecretProcedure = publicProcedure.use(checksSecret);
 
 const SESSION_ENDED_MESSAGE = "This session has ended. Sign in again.";
 
@@ -173,6 +200,9 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
   return next({ ctx: { session, user } });
 });
 
+/** A sessionProcedure that checks a secret (re-authentication, password change): one per HTTP request. */
+export const sessionSecretProcedure = sessionProcedure.use(checksSecret);
+
 /** An optional `password` on sensitive procedures: authorizes that one call (no window, no new token). */
 const reauthenticationInput = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH).optional() }).optional();
 
@@ -185,7 +215,8 @@ const requireRecentAuthentication = t.middleware(async ({ ctx, input, next }) =>
   if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   const password = reauthenticationInput.parse(input)?.password;
   if (password !== undefined) {
-    const check = await verifySessionUserPassword(ctx.db, ctx.rateLimiter, { user: ctx.auth.user, ip: ctx.metadata.ip, password });
+    claimSecretCheck(ctx);
+    const check = await verifySessionUserPassword(ctx.db, ctx, { user: ctx.auth.user, ip: ctx.metadata.ip, password });
     if (check.status === "limited") throw createTooManyRequestsError(check.retryAfterSeconds);
     if (check.status === "invalid") throw createWrongPasswordError();
   } else if (!(await isSessionRecentlyAuthenticated(ctx.db, ctx.auth.session.id, ctx.config.reauthenticationWindowMs, ctx.clock()))) {
