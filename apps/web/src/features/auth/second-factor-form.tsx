@@ -1,6 +1,7 @@
 // The second step of signing in: a code from the authenticator app, a recovery code, or a passkey.
 // The password has opened a session that only this step can complete (mfa.verify, passkey.verify).
 import { useMutation } from "@tanstack/react-query";
+import type { RouterOutputs } from "@latchkey/server";
 import { useState, type FormEvent } from "react";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert } from "../../components/message.tsx";
@@ -8,7 +9,7 @@ import { getErrorMessage } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { describePasskeyFailure, getPasskey, supportsPasskeys } from "../../lib/webauthn.ts";
 
-export type SecondFactorMethod = "totp" | "recovery_code" | "passkey";
+type SecondFactorMethod = NonNullable<RouterOutputs["auth"]["signIn"]["secondFactor"]>["methods"][number];
 
 export function SecondFactorForm({ methods, onVerified }: { methods: SecondFactorMethod[]; onVerified: () => void }) {
   const trpc = useTRPC();
