@@ -10,10 +10,13 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { getSessionCookieName } from "./auth/cookie.ts";
 import { checkCsrf } from "./auth/csrf.ts";
 import { createRateLimiter, type RateLimiter } from "./auth/rate-limit.ts";
+import { getOAuthProviders, type OAuthProviders } from "./auth/oauth-provider.ts";
 import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { sendWebResponse } from "./node-web-adapter.ts";
+import { createOAuthRequestHandler, OAUTH_ROUTE_PREFIX } from "./oauth-routes.ts";
 import { appRouter } from "./routers/_app.ts";
 import { getRetryAfterSeconds } from "./trpc.ts";
 import { createStaticFileHandler } from "./static-files.ts";
@@ -83,6 +86,8 @@ export interface HttpServerDeps {
   rateLimiter?: RateLimiter;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
   router?: AnyTRPCRouter;
+  /** The configured sign-in providers by default; tests point them at local stand-ins. */
+  oauthProviders?: OAuthProviders;
 }
 
 function requireRateLimiter(deps: HttpServerDeps): RateLimiter {
@@ -109,6 +114,10 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
+  });
+  const oauthRoutes = createOAuthRequestHandler({
+    ...deps,
+    providers: deps.oauthProviders ?? getOAuthProviders(config.oauth, config.appOrigin),
   });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;
   const jwks = JSON.stringify(createJsonWebKeySet(config.accessToken.verificationKeys));
@@ -146,6 +155,13 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     if (pathname === JWKS_PATH && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
       res.end(req.method === "HEAD" ? undefined : jwks);
+      return;
+    }
+    if (pathname?.startsWith(OAUTH_ROUTE_PREFIX)) {
+      sendWebResponse(req, res, config.appOrigin, oauthRoutes).catch((error: unknown) => {
+        console.error("OAuth route failed:", error);
+        if (!res.headersSent) sendJsonError(res, 500, "Internal error");
+      });
       return;
     }
     if (url === "/healthz") {
