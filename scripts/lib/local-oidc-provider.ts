@@ -24,16 +24,20 @@ export interface LocalOidcClient {
 export interface LocalOidcProviderOptions {
   /** 0 for any free port. */
   port: number;
+  /** The issuer when something in front of it (a test's proxy) serves it; else where it listens. */
+  issuer?: string;
   clients: LocalOidcClient[];
   accounts: LocalOidcAccount[];
   /** The private key that signs ID tokens (RS256); a new one when omitted. */
   signingKey?: JWK;
-  /** Authorization code lifetime (oidc-provider's default: 60 s). */
-  authorizationCodeTtlSeconds?: number;
+  /** Authorization code lifetime in seconds (oidc-provider's default: 60), read for every new code. */
+  authorizationCodeTtlSeconds?: number | (() => number);
 }
 
 export interface LocalOidcProvider {
   issuer: string;
+  /** Where its HTTP server listens (the issuer's origin unless `issuer` was given). */
+  listeningOn: string;
   signingKey: JWK;
   close(): Promise<void>;
 }
@@ -47,7 +51,9 @@ export function generateRsaSigningKey(): JWK {
 export async function startLocalOidcProvider(options: LocalOidcProviderOptions): Promise<LocalOidcProvider> {
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listeningOn = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = options.issuer ?? listeningOn;
+  const codeTtl = options.authorizationCodeTtlSeconds ?? 60;
   const signingKey = options.signingKey ?? generateRsaSigningKey();
   const accounts = new Map(options.accounts.map((account) => [account.login, account]));
 
@@ -64,7 +70,7 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
     cookies: { keys: [randomBytes(32).toString("base64url")] },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     pkce: { required: () => true },
-    ttl: { AuthorizationCode: options.authorizationCodeTtlSeconds ?? 60 },
+    ttl: { AuthorizationCode: typeof codeTtl === "number" ? codeTtl : () => codeTtl() },
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, id) {
       const account = accounts.get(id);
@@ -86,6 +92,7 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
   server.on("request", provider.callback());
   return {
     issuer,
+    listeningOn,
     signingKey,
     close: () =>
       new Promise((resolve) => {

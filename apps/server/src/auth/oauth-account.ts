@@ -48,7 +48,11 @@ export async function signInWithOAuthIdentity(
   if (!email || !identity.emailVerified) return { ok: false, failure: "email_unverified" };
 
   const existing = await db.user.findUnique({ where: { email }, select: { id: true } });
-  if (existing && input.autoLink !== "verified-email") return { ok: false, failure: "account_exists" };
+  if (existing && input.autoLink !== "verified-email") {
+    // A parallel callback of this identity (a double click) may have just written user and link
+    // together: if the user is visible now, so is its link.
+    return signInIfLinked(db, provider, identity.accountId);
+  }
   try {
     return await db.$transaction(async (tx) => {
       const userId = existing?.id ?? crypto.randomUUID();
@@ -69,9 +73,13 @@ export async function signInWithOAuthIdentity(
     if (!isUniqueViolation(error)) throw error;
     // A parallel callback created the link or the user first (a double click): the link decides;
     // an existing user that already links another identity of this provider is not taken over.
-    const winner = await findLinkedUserId(db, provider, identity.accountId);
-    return winner ? { ok: true, userId: winner } : { ok: false, failure: "account_exists" };
+    return signInIfLinked(db, provider, identity.accountId);
   }
+}
+
+async function signInIfLinked(db: DatabaseClient, provider: string, accountId: string): Promise<OAuthSignInResult> {
+  const userId = await findLinkedUserId(db, provider, accountId);
+  return userId ? { ok: true, userId } : { ok: false, failure: "account_exists" };
 }
 
 /** Links `identity` to the signed-in user who asked for it (sudo mode is checked by the caller). */
