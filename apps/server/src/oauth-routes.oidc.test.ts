@@ -2,7 +2,7 @@
 // proxy that can take it down or rewrite its ID tokens), a fetch-based browser. Every failure lands
 // on the sign-in (or account) page with its reason and writes no user, link or session.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getFreePort, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
+import { getFreePort, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
 import {
   authorizeAtProvider,
   CookieJar,
@@ -105,7 +105,7 @@ async function signInWithPassword(email: string): Promise<CookieJar> {
 
 async function currentUserEmail(jar: CookieJar): Promise<string | null> {
   const response = await trpc(jar, "auth.me", undefined, "GET");
-  return response.status === 200 ? (await response.json()).result.data.user.email : null;
+  return response.status === 200 ? (await readJson(response)).result.data.user.email : null;
 }
 
 function expectFailure(location: URL, failure: string, page = "/sign-in") {
@@ -171,7 +171,7 @@ describe("signing in with the OpenID Connect provider", () => {
 
   it("lists the provider for the sign-in page's button", async () => {
     const response = await fetch(`${appUrl}/trpc/oauth.providers`);
-    expect((await response.json()).result.data).toEqual([{ id: "oidc", name: "Local OIDC" }]);
+    expect((await readJson(response)).result.data).toEqual([{ id: "oidc", name: "Local OIDC" }]);
   });
 });
 
@@ -337,7 +337,7 @@ describe("linking a provider to a signed-in account", () => {
     expect(await db.oAuthAccount.findMany({ where: { userId: user.id }, select: { provider: true, providerAccountId: true } })).toEqual([
       { provider: "oidc", providerAccountId: accounts.linker.login },
     ]);
-    const methods = await (await trpc(jar, "oauth.methods", undefined, "GET")).json();
+    const methods = await readJson(await trpc(jar, "oauth.methods", undefined, "GET"));
     expect(methods.result.data).toMatchObject({ hasPassword: true, linked: [{ provider: "oidc" }] });
     const elsewhere = await signInThroughProvider(accounts.linker);
     expect(await currentUserEmail(elsewhere.jar)).toBe(user.email);
@@ -376,7 +376,7 @@ describe("sudo mode for a user without a password: re-authentication through the
     clock.advance((REAUTHENTICATION_MINUTES + 1) * MINUTE);
     const refused = await trpc(jar, "oauth.authorizeLink");
     expect(refused.status).toBe(403);
-    expect((await refused.json()).error.data.reauthenticationRequired).toBe(true);
+    expect((await readJson(refused)).error.data.reauthenticationRequired).toBe(true);
 
     const oldToken = jar.cookies.get(SESSION_COOKIE)!;
     const callbackUrl = await authorizeAtProvider(appUrl, jar, { login: accounts.sudo.login, query: "?intent=reauthenticate&next=/sessions" });

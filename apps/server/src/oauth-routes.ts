@@ -31,9 +31,17 @@ export interface OAuthRoutesDeps {
   clock?: () => Date;
 }
 
-/** A path inside this app (not `//host`, not a URL), for returning after the flow; else null. */
+const PROBE_ORIGIN = "http://app.invalid";
+
+/**
+ * A path inside this app, for returning after the flow; else null. Judged as a browser reads it:
+ * backslashes, control characters and `//host` would leave the app (open redirect).
+ */
 function getLocalPath(value: string | null): string | null {
-  return value && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001f]/.test(value) ? value : null;
+  if (!value?.startsWith("/") || /[\u0000-\u001f\\]/.test(value) || !URL.canParse(value, PROBE_ORIGIN)) return null;
+  const url = new URL(value, PROBE_ORIGIN);
+  const path = `${url.pathname}${url.search}`;
+  return url.origin === PROBE_ORIGIN && !path.startsWith("//") ? path : null;
 }
 
 function isEqualText(a: string, b: string): boolean {
@@ -49,7 +57,7 @@ function redirect(location: string, cookies: string[] = []): Response {
 }
 
 function withParameter(path: string, name: string, value: string): string {
-  const url = new URL(path, "http://app.invalid");
+  const url = new URL(path, PROBE_ORIGIN);
   url.searchParams.set(name, value);
   return `${url.pathname}${url.search}`;
 }

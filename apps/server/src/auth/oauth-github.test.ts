@@ -2,7 +2,7 @@
 // REST API documentation's examples) played by a local server: the code exchange with PKCE and
 // client credentials, the user, and only a verified primary email counting. Then the whole route.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getFreePort, startTestServer } from "../../../../tests/setup/http.ts";
+import { getFreePort, readJson, startTestServer } from "../../../../tests/setup/http.ts";
 import { CookieJar, visitCallback } from "../../../../tests/setup/oidc.ts";
 import { startRecordedProvider, type RecordedAnswer } from "../../../../tests/setup/recorded-provider.ts";
 import { createTestConfig, createTestDatabase, uniqueEmail } from "../../../../tests/setup/server.ts";
@@ -163,7 +163,7 @@ describe("GitHub through the routes", () => {
     expect(location.pathname).toBe("/");
     const user = await db.user.findUniqueOrThrow({ where: { email }, select: { name: true, passwordHash: true, oauthAccounts: { select: { provider: true, providerAccountId: true } } } });
     expect(user).toEqual({ name: "The Octocat", passwordHash: null, oauthAccounts: [{ provider: "github", providerAccountId: String(GITHUB_USER_ID) }] });
-    const providers = await (await fetch(`${app.url}/trpc/oauth.providers`)).json();
+    const providers = await readJson(await fetch(`${app.url}/trpc/oauth.providers`));
     expect(providers.result.data).toEqual([{ id: "github", name: "GitHub" }]);
   });
 });

@@ -9,12 +9,14 @@ import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+import { SignInMethodsSection } from "./sign-in-methods-section.tsx";
 
 export function AccountPage() {
   return (
     <>
       <h1>Account</h1>
       <ChangePasswordSection />
+      <SignInMethodsSection />
       <DeleteAccountSection />
     </>
   );
