@@ -70,7 +70,14 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
     cookies: { keys: [randomBytes(32).toString("base64url")] },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     pkce: { required: () => true },
-    ttl: { AuthorizationCode: typeof codeTtl === "number" ? codeTtl : () => codeTtl() },
+    ttl: {
+      AuthorizationCode: typeof codeTtl === "number" ? codeTtl : () => codeTtl(),
+      AccessToken: 10 * 60,
+      IdToken: 10 * 60,
+      Interaction: 60 * 60,
+      Grant: 24 * 60 * 60,
+      Session: 24 * 60 * 60,
+    },
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, id) {
       const account = accounts.get(id);
