@@ -49,6 +49,8 @@ const accounts = {
   sudo: account("sudo"),
   stranger: account("stranger"),
   race: account("race"),
+  doubled: account("doubled"),
+  batch: account("batch"),
 };
 
 const db = createTestDatabase();
@@ -325,6 +327,40 @@ describe("a failed callback lands on the sign-in page and writes nothing", () =>
     }
     expect(await db.user.count({ where: { email: accounts.race.email } })).toBe(1);
     expect(await db.oAuthAccount.count({ where: { providerAccountId: accounts.race.login } })).toBe(1);
+  });
+});
+
+describe("odd requests", () => {
+  it("refuses a callback that repeats its parameters, and writes nothing", async () => {
+    const jar = new CookieJar();
+    const callbackUrl = new URL(await authorizeAtProvider(appUrl, jar, { login: accounts.doubled.login }));
+    callbackUrl.searchParams.append("code", "a-second-code");
+    const { location } = await visitCallback(callbackUrl.toString(), jar);
+    expect(location.pathname).toBe("/sign-in");
+    expect(location.searchParams.get("oauth_error")).not.toBeNull();
+    await expectNothingWritten(accounts.doubled, jar);
+  });
+
+  it("lets only one of a batch unlinking the last two providers through (tRPC batch, one HTTP request)", async () => {
+    const { jar } = await signInThroughProvider(accounts.batch);
+    const user = await db.user.findUniqueOrThrow({ where: { email: accounts.batch.email }, select: { id: true } });
+    await db.oAuthAccount.create({ data: { id: crypto.randomUUID(), provider: "github", providerAccountId: crypto.randomUUID(), userId: user.id } });
+    const response = await fetch(`${appUrl}/trpc/oauth.unlink,oauth.unlink?batch=1`, {
+      method: "POST",
+      headers: { origin: appUrl, cookie: jar.header(), "content-type": "application/json" },
+      body: JSON.stringify({ 0: { provider: "oidc" }, 1: { provider: "github" } }),
+    });
+    const results = (await readJson(response)) as Array<{ result?: unknown; error?: { message: string } }>;
+    expect(results.filter((result) => result.result)).toHaveLength(1);
+    expect(results.find((result) => result.error)?.error?.message).toBe(
+      "This is your only way to sign in. Link another provider or set a password first.",
+    );
+    expect(await db.oAuthAccount.count({ where: { userId: user.id } })).toBe(1);
+  });
+
+  it("answers HEAD with 405 and an encoded provider name with 404", async () => {
+    expect((await fetch(`${appUrl}/auth/oauth/oidc`, { method: "HEAD", redirect: "manual" })).status).toBe(405);
+    expect((await fetch(`${appUrl}/auth/oauth/%6Fidc`, { redirect: "manual" })).status).toBe(404);
   });
 });
 
