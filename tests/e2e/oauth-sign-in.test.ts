@@ -3,19 +3,13 @@
 // an existing account is not taken over by it, links it in sudo mode, signs in with it, unlinks it
 // and signs in with the password again.
 // Needs apps/web/dist (`pnpm test` builds it) and Debian's Chromium (CHROMIUM_PATH to override).
-import { existsSync, mkdirSync } from "node:fs";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalOidcProvider, type LocalOidcProvider } from "../../scripts/lib/local-oidc-provider.ts";
-import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
+import { launchChromium, openDevice, requireBuiltWebApp, saveScreenshot, WEB_DIST_DIR } from "../setup/browser.ts";
 import { getFreePort, startTestServer, type TestServer } from "../setup/http.ts";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../setup/server.ts";
 
-const WEB_DIST_DIR = path.join(REPO_ROOT, "apps/web/dist");
-const SCREENSHOT_DIR = path.join(REPO_ROOT, "artifacts/e2e");
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
-const UI_TIMEOUT_MS = 15_000;
 const CLIENT = { clientId: "latchkey-e2e", clientSecret: "latchkey-e2e-secret" };
 const PROVIDER_NAME = "Local OIDC";
 
@@ -30,21 +24,7 @@ let browser: Browser | undefined;
 let baseUrl: string;
 const pageProblems: string[] = [];
 
-async function openDevice(): Promise<Page> {
-  if (!browser) throw new Error("the browser did not start");
-  const context = await browser.newContext({ baseURL: baseUrl });
-  context.setDefaultTimeout(UI_TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => pageProblems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" && message.text().includes("Content Security Policy")) pageProblems.push(`CSP: ${message.text()}`);
-  });
-  return page;
-}
-
-async function saveScreenshot(page: Page, step: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `oauth-${step}.png`), fullPage: true });
-}
+const openPage = () => openDevice(browser, { baseURL: baseUrl }, pageProblems);
 
 /** At the provider's (development) login form: the login names the account, the password is not checked. */
 async function logInAtProvider(page: Page, login: string): Promise<void> {
@@ -60,10 +40,7 @@ async function signOut(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(WEB_DIST_DIR, "index.html"))) {
-    throw new Error("apps/web/dist/index.html is missing: run `pnpm --filter @latchkey/web build` first");
-  }
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  requireBuiltWebApp();
   const port = await getFreePort();
   baseUrl = `http://127.0.0.1:${port}`;
   provider = await startLocalOidcProvider({
@@ -80,7 +57,7 @@ beforeAll(async () => {
     OIDC_NAME: PROVIDER_NAME,
   });
   server = await startTestServer({ db, config }, { port });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -92,7 +69,7 @@ afterAll(async () => {
 
 describe("signing in with an OpenID Connect provider in the browser", () => {
   it("signs a newcomer up through the provider, with no password", async () => {
-    const page = await openDevice();
+    const page = await openPage();
     await page.goto("/sign-in");
     await page.getByRole("link", { name: `Sign in with ${PROVIDER_NAME}` }).click();
     await logInAtProvider(page, newcomer.login);
@@ -101,13 +78,13 @@ describe("signing in with an OpenID Connect provider in the browser", () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
     await page.getByText("This account has no password: you sign in through a provider.").waitFor();
     await page.getByRole("listitem", { name: PROVIDER_NAME }).getByText("Linked").waitFor();
-    await saveScreenshot(page, "01-newcomer-signed-up");
+    await saveScreenshot(page, "oauth-01-newcomer-signed-up");
     expect(pageProblems).toEqual([]);
   });
 
   it("links the provider to an existing account, signs in with it, unlinks it, and signs in with the password again", async () => {
     await createTestUser(db, { email: adaEmail, name: "Ada Lovelace" });
-    const page = await openDevice();
+    const page = await openPage();
 
     // The provider's verified email matches Ada's account: it is not taken over.
     await page.goto("/sign-in");
@@ -115,7 +92,7 @@ describe("signing in with an OpenID Connect provider in the browser", () => {
     await logInAtProvider(page, adaAtProvider.login);
     await page.waitForURL((url) => url.pathname === "/sign-in" && url.searchParams.get("oauth_error") === "account_exists");
     await page.getByRole("alert").getByText(/An account with this email already exists/).waitFor();
-    await saveScreenshot(page, "02-existing-account-not-taken-over");
+    await saveScreenshot(page, "oauth-02-existing-account-not-taken-over");
 
     // Signed in with the password (a fresh sign-in is sudo mode), Ada links the provider.
     await page.getByLabel("Email").fill(adaEmail);
@@ -128,20 +105,20 @@ describe("signing in with an OpenID Connect provider in the browser", () => {
     await page.waitForURL((url) => url.pathname === "/account" && url.searchParams.get("oauth_linked") === "oidc");
     await page.getByText(`${PROVIDER_NAME} is now linked to your account.`).waitFor();
     await page.getByRole("listitem", { name: PROVIDER_NAME }).getByText("Linked").waitFor();
-    await saveScreenshot(page, "03-provider-linked");
+    await saveScreenshot(page, "oauth-03-provider-linked");
 
     // Signed out, the provider now signs her in to her own account.
     await signOut(page);
     await page.getByRole("link", { name: `Sign in with ${PROVIDER_NAME}` }).click();
     await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
     await page.getByText("Ada Lovelace").waitFor();
-    await saveScreenshot(page, "04-signed-in-with-provider");
+    await saveScreenshot(page, "oauth-04-signed-in-with-provider");
 
     // The provider sign-in just happened, so unlinking runs in sudo mode without a prompt.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
     await page.getByRole("button", { name: `Unlink ${PROVIDER_NAME}` }).click();
     await page.getByRole("listitem", { name: PROVIDER_NAME }).getByText("Not linked").waitFor();
-    await saveScreenshot(page, "05-provider-unlinked");
+    await saveScreenshot(page, "oauth-05-provider-unlinked");
 
     // The password still works.
     await signOut(page);
@@ -150,7 +127,7 @@ describe("signing in with an OpenID Connect provider in the browser", () => {
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
     await page.getByText("Ada Lovelace").waitFor();
-    await saveScreenshot(page, "06-password-sign-in-again");
+    await saveScreenshot(page, "oauth-06-password-sign-in-again");
     expect(pageProblems).toEqual([]);
   });
 });

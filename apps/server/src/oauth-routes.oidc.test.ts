@@ -122,6 +122,18 @@ async function expectNothingWritten(login: LocalOidcAccount, jar: CookieJar) {
   expect(jar.cookies.has(STATE_COOKIE)).toBe(false);
 }
 
+/** A sign-in whose ID token the provider's answer carries rewritten: refused, nothing written. */
+async function expectRewrittenIdTokenRefused(login: LocalOidcAccount, rewrite: NonNullable<TestOidcProvider["rewriteTokenResponse"]>) {
+  oidc.rewriteTokenResponse = rewrite;
+  try {
+    const { jar, location } = await signInThroughProvider(login);
+    expectFailure(location, "id_token_invalid");
+    await expectNothingWritten(login, jar);
+  } finally {
+    oidc.rewriteTokenResponse = null;
+  }
+}
+
 describe("signing in with the OpenID Connect provider", () => {
   it("creates a verified user without a password, linked to the provider, with a fresh session cookie", async () => {
     const jar = new CookieJar();
@@ -210,49 +222,21 @@ describe("a failed callback lands on the sign-in page and writes nothing", () =>
   });
 
   it("the ID token's nonce differs from the one we sent", async () => {
-    oidc.rewriteTokenResponse = resignIdToken(oidc.signingKey, (claims) => ({ ...claims, nonce: "someone-elses-nonce" }));
-    try {
-      const { jar, location } = await signInThroughProvider(accounts.nonce);
-      expectFailure(location, "id_token_invalid");
-      await expectNothingWritten(accounts.nonce, jar);
-    } finally {
-      oidc.rewriteTokenResponse = null;
-    }
+    await expectRewrittenIdTokenRefused(accounts.nonce, resignIdToken(oidc.signingKey, (claims) => ({ ...claims, nonce: "someone-elses-nonce" })));
   });
 
   it("the ID token is signed by another key (under the provider's key id)", async () => {
     const attackerKey = generateRsaSigningKey();
-    oidc.rewriteTokenResponse = resignIdToken(attackerKey, (claims) => claims, oidc.signingKey.kid);
-    try {
-      const { jar, location } = await signInThroughProvider(accounts.foreignKey);
-      expectFailure(location, "id_token_invalid");
-      await expectNothingWritten(accounts.foreignKey, jar);
-    } finally {
-      oidc.rewriteTokenResponse = null;
-    }
+    await expectRewrittenIdTokenRefused(accounts.foreignKey, resignIdToken(attackerKey, (claims) => claims, oidc.signingKey.kid));
   });
 
   it("the ID token was issued to another client (audience)", async () => {
-    oidc.rewriteTokenResponse = resignIdToken(oidc.signingKey, (claims) => ({ ...claims, aud: "another-client", azp: "another-client" }));
-    try {
-      const { jar, location } = await signInThroughProvider(accounts.audience);
-      expectFailure(location, "id_token_invalid");
-      await expectNothingWritten(accounts.audience, jar);
-    } finally {
-      oidc.rewriteTokenResponse = null;
-    }
+    await expectRewrittenIdTokenRefused(accounts.audience, resignIdToken(oidc.signingKey, (claims) => ({ ...claims, aud: "another-client", azp: "another-client" })));
   });
 
   it("the ID token has expired", async () => {
     const past = Math.floor(Date.now() / 1000) - 3600;
-    oidc.rewriteTokenResponse = resignIdToken(oidc.signingKey, (claims) => ({ ...claims, iat: past - 60, exp: past }));
-    try {
-      const { jar, location } = await signInThroughProvider(accounts.expiredToken);
-      expectFailure(location, "id_token_invalid");
-      await expectNothingWritten(accounts.expiredToken, jar);
-    } finally {
-      oidc.rewriteTokenResponse = null;
-    }
+    await expectRewrittenIdTokenRefused(accounts.expiredToken, resignIdToken(oidc.signingKey, (claims) => ({ ...claims, iat: past - 60, exp: past })));
   });
 
   it("the code is replayed, with the state cookie saved from the first visit", async () => {

@@ -59,13 +59,7 @@ export function createGoogleProvider(
         return { ok: false, failure: classifyProviderError(error) };
       }
       const tokenResponse = new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
-      const verified = await verifyIdTokenResponse(
-        as,
-        verifier,
-        tokenResponse,
-        { nonce: authorization.nonce, maxAgeSeconds: authorization.forceLogin ? 0 : null },
-        signatureOptions,
-      );
+      const verified = await verifyIdTokenResponse(as, verifier, tokenResponse, authorization, signatureOptions);
       if (!verified.ok) return verified;
       return { ok: true, identity: { accountId: verified.claims.sub, ...readIdentityClaims(verified.claims) } };
     },

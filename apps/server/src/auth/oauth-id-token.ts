@@ -2,14 +2,8 @@
 // through arctic, any other through oauth4webapi): issuer, audience, expiry, issued-at, nonce,
 // authorized party, auth_time for sudo mode, and the signature against the provider's JWKS.
 import * as oauth from "oauth4webapi";
-import type { OAuthIdentityResult } from "./oauth-provider.ts";
+import type { OAuthAuthorization, OAuthIdentityResult } from "./oauth-provider.ts";
 import { classifyProviderError } from "./oauth-provider-error.ts";
-
-export interface IdTokenExpectations {
-  nonce: string;
-  /** Sudo mode: the provider must have authenticated the person this recently (seconds). */
-  maxAgeSeconds: number | null;
-}
 
 export type IdTokenResult = { ok: true; claims: oauth.IDToken; response: oauth.TokenEndpointResponse } | Extract<OAuthIdentityResult, { ok: false }>;
 
@@ -22,15 +16,16 @@ export async function verifyIdTokenResponse(
   as: oauth.AuthorizationServer,
   client: oauth.Client,
   tokenResponse: Response,
-  expected: IdTokenExpectations,
+  authorization: Pick<OAuthAuthorization, "nonce" | "forceLogin">,
   options: oauth.ValidateSignatureOptions,
 ): Promise<IdTokenResult> {
   let response: oauth.TokenEndpointResponse;
   try {
     response = await oauth.processAuthorizationCodeResponse(as, client, tokenResponse, {
-      expectedNonce: expected.nonce,
+      expectedNonce: authorization.nonce,
       requireIdToken: true,
-      ...(expected.maxAgeSeconds === null ? {} : { maxAge: expected.maxAgeSeconds }),
+      // Sudo mode asked for max_age=0: the login must be fresh (auth_time within the clock skew).
+      ...(authorization.forceLogin ? { maxAge: 0 } : {}),
     });
   } catch (error) {
     return { ok: false, failure: classifyProviderError(error) };

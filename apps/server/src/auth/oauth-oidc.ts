@@ -54,13 +54,7 @@ export function createOidcProvider(
     } catch (error) {
       return { ok: false, failure: error instanceof oauth.AuthorizationResponseError ? "provider_error" : classifyProviderError(error) };
     }
-    const verified = await verifyIdTokenResponse(
-      as,
-      client,
-      tokenResponse,
-      { nonce: authorization.nonce, maxAgeSeconds: authorization.forceLogin ? 0 : null },
-      requestOptions,
-    );
+    const verified = await verifyIdTokenResponse(as, client, tokenResponse, authorization, requestOptions);
     if (!verified.ok) return verified;
     let claims: Record<string, unknown> = verified.claims;
     // Providers may keep profile claims out of the ID token (oidc-provider does for the code flow).
