@@ -1,8 +1,7 @@
 // The HTTP edge (DESIGN §1): security headers, CSRF check and body limit in front of the tRPC
 // handler, the access-token public keys (JWKS), the OAuth sign-in routes (oauth-routes.ts), and the
-// built web app in production. Everything
-// HTTP-specific about auth lives here and in context.ts. One request handler, served over HTTP or,
-// with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS.
+// built web app in production. Everything HTTP-specific about auth lives here, in context.ts and in
+// oauth-routes.ts. One request handler, served over HTTP or, with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
 import { getTRPCErrorShape, TRPCError, type AnyTRPCRouter, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
