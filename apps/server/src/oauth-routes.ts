@@ -117,7 +117,8 @@ export function createOAuthRequestHandler(deps: OAuthRoutesDeps): OAuthRequestHa
     };
     const target = await provider.createAuthorizationUrl(authorization);
     if (!target) return redirect(getFailureLocation(intent, next, "provider_unavailable"));
-    const saved: OAuthState = { provider: provider.id, ...authorization, intent, sessionId, next };
+    const { state, codeVerifier, nonce } = authorization;
+    const saved: OAuthState = { provider: provider.id, state, codeVerifier, nonce, intent, sessionId, next };
     return redirect(target.toString(), [serializeOAuthStateCookie(saved, secure)]);
   }
 
