@@ -121,11 +121,12 @@ function requireRateLimiter(deps: HttpServerDeps): RateLimiter {
 export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   const { config } = deps;
   const router = deps.router ?? appRouter;
+  const rateLimiter = requireRateLimiter(deps);
   const trpcHandler = createHTTPHandler({
     router,
     createContext: createContextFactory({
       ...deps,
-      rateLimiter: requireRateLimiter(deps),
+      rateLimiter,
       passwordHasher: deps.passwordHasher ?? createPasswordHasher(config.passwordHashing),
     }),
     basePath: TRPC_PREFIX,
@@ -143,6 +144,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   });
   const oauthRoutes = createOAuthRequestHandler({
     ...deps,
+    rateLimiter,
     providers: deps.oauthProviders ?? getOAuthProviders(config.oauth, config.appOrigin),
   });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;

@@ -17,6 +17,7 @@ import { createTestClock, createTestConfig, createTestDatabase, createTestUser, 
 import { generateRsaSigningKey, type LocalOidcAccount } from "../../../scripts/lib/local-oidc-provider.ts";
 import { createOAuthRequestHandler } from "./oauth-routes.ts";
 import { getOAuthProviders } from "./auth/oauth-provider.ts";
+import { createRateLimiter } from "./auth/rate-limit.ts";
 
 const MINUTE = 60_000;
 const REAUTHENTICATION_MINUTES = 10;
@@ -50,6 +51,8 @@ const accounts = {
   stranger: account("stranger"),
   race: account("race"),
   doubled: account("doubled"),
+  firstSignUp: account("first-sign-up"),
+  secondSignUp: account("second-sign-up"),
   batch: account("batch"),
 };
 
@@ -277,7 +280,12 @@ describe("a failed callback lands on the sign-in page and writes nothing", () =>
   it("the provider is down when the flow starts (discovery fails)", async () => {
     const deadIssuer = `http://127.0.0.1:${await getFreePort()}`;
     const deadConfig = createTestConfig({ APP_ORIGIN: appUrl, OIDC_ISSUER: deadIssuer, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET });
-    const handle = createOAuthRequestHandler({ db, config: deadConfig, providers: getOAuthProviders(deadConfig.oauth, appUrl) });
+    const handle = createOAuthRequestHandler({
+      db,
+      config: deadConfig,
+      providers: getOAuthProviders(deadConfig.oauth, appUrl),
+      rateLimiter: createRateLimiter(deadConfig.rateLimit.policy, { type: "memory" }),
+    });
     const response = await handle(new Request(`${appUrl}/auth/oauth/oidc`), { remoteAddress: "127.0.0.1" });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/sign-in?oauth_error=provider_unavailable");
@@ -297,6 +305,28 @@ describe("a failed callback lands on the sign-in page and writes nothing", () =>
     expect(await db.oAuthAccount.count({ where: { userId: user.id } })).toBe(0);
     expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
     expect(jar.cookies.has(SESSION_COOKIE)).toBe(false);
+  });
+
+  it("too many new accounts from one IP address (the sign-up limit), while a returning identity still signs in", async () => {
+    // The same server setup with a sign-up budget of one per IP, handling callbacks of flows started at the server.
+    const handle = createOAuthRequestHandler({
+      db,
+      config,
+      providers: getOAuthProviders(config.oauth, appUrl),
+      rateLimiter: createRateLimiter({ ...config.rateLimit.policy, signUpsPerIpPerHour: 1 }, { type: "memory" }),
+    });
+    const callBack = async (login: LocalOidcAccount) => {
+      const jar = new CookieJar();
+      const callbackUrl = await authorizeAtProvider(appUrl, jar, { login: login.login });
+      const response = await handle(new Request(callbackUrl, { headers: { cookie: jar.header() } }), { remoteAddress: "192.0.2.7" });
+      jar.store(response);
+      return { jar, location: response.headers.get("location") };
+    };
+    expect((await callBack(accounts.firstSignUp)).location).toBe("/");
+    const refused = await callBack(accounts.secondSignUp);
+    expect(refused.location).toBe("/sign-in?oauth_error=sign_up_limited");
+    await expectNothingWritten(accounts.secondSignUp, refused.jar);
+    expect((await callBack(accounts.firstSignUp)).location).toBe("/");
   });
 
   it("two callbacks of one new identity in parallel make one user, and no server error", async () => {

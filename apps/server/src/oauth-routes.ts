@@ -9,6 +9,7 @@ import { readSessionCookie, serializeSessionCookie } from "./auth/cookie.ts";
 import { isOAuthIdentityOfUser, linkOAuthIdentity, signInWithOAuthIdentity } from "./auth/oauth-account.ts";
 import type { OAuthAuthorization, OAuthFailure, OAuthIdentity, OAuthProvider, OAuthProviders } from "./auth/oauth-provider.ts";
 import { oauthIntents, readOAuthStateCookie, serializeBlankOAuthStateCookie, serializeOAuthStateCookie, type OAuthIntent, type OAuthState } from "./auth/oauth-state.ts";
+import type { RateLimiter } from "./auth/rate-limit.ts";
 import { isSessionRecentlyAuthenticated, replaceSession } from "./auth/reauthentication.ts";
 import { createSession, invalidateSession, validateSessionToken, type Session, type SessionMetadata } from "./auth/session.ts";
 import type { Database } from "./db.ts";
@@ -28,6 +29,8 @@ export interface OAuthRoutesDeps {
   db: Database;
   config: Config;
   providers: OAuthProviders;
+  /** Counts accounts created through a provider with the sign-ups (RATE_LIMIT_SIGN_UPS_PER_IP). */
+  rateLimiter: RateLimiter;
   clock?: () => Date;
 }
 
@@ -133,7 +136,13 @@ export function createOAuthRequestHandler(deps: OAuthRoutesDeps): OAuthRequestHa
     const current = await getCookieSession(request, now);
     const metadata = getMetadata(request, connection);
     if (saved.intent === "sign-in") {
-      const signIn = await signInWithOAuthIdentity(db, { provider: provider.id, identity, autoLink: config.oauth.autoLink, now });
+      const signIn = await signInWithOAuthIdentity(db, {
+        provider: provider.id,
+        identity,
+        autoLink: config.oauth.autoLink,
+        now,
+        consumeSignUp: () => deps.rateLimiter.consumeSignUp(metadata.ip),
+      });
       if (!signIn.ok) return signIn.failure;
       // A new session on every sign-in, like the password's (fixation): the one this browser had ends.
       if (current) await invalidateSession(db, current.id);

@@ -5,6 +5,7 @@
 import type { Database, DatabaseClient } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { OAuthConfig, OAuthFailure, OAuthIdentity } from "./oauth-provider.ts";
+import type { RateLimitVerdict } from "./rate-limit.ts";
 
 const EMAIL_MAX_LENGTH = 254;
 const NAME_MAX_LENGTH = 100;
@@ -36,7 +37,14 @@ async function findLinkedUserId(db: DatabaseClient, provider: string, accountId:
  */
 export async function signInWithOAuthIdentity(
   db: Database,
-  input: { provider: string; identity: OAuthIdentity; autoLink: OAuthConfig["autoLink"]; now: Date },
+  input: {
+    provider: string;
+    identity: OAuthIdentity;
+    autoLink: OAuthConfig["autoLink"];
+    now: Date;
+    /** Counts a new user against the sign-up limit before it is written (auth/rate-limit.ts). */
+    consumeSignUp: () => Promise<RateLimitVerdict>;
+  },
 ): Promise<OAuthSignInResult> {
   const { provider, identity } = input;
   const linkedUserId = await findLinkedUserId(db, provider, identity.accountId);
@@ -53,6 +61,8 @@ export async function signInWithOAuthIdentity(
     // together: if the user is visible now, so is its link.
     return signInIfLinked(db, provider, identity.accountId);
   }
+  // A new account through a provider is a sign-up, and spends the same budget as one.
+  if (!existing && (await input.consumeSignUp()).limited) return { ok: false, failure: "sign_up_limited" };
   try {
     return await db.$transaction(async (tx) => {
       const userId = existing?.id ?? crypto.randomUUID();

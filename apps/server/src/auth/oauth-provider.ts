@@ -32,6 +32,8 @@ export type OAuthFailure =
   | "email_unverified"
   /** An account with this email exists and the policy does not link it by itself. */
   | "account_exists"
+  /** Too many new accounts from this IP address (RATE_LIMIT_SIGN_UPS_PER_IP). */
+  | "sign_up_limited"
   /** This provider identity already signs in to another account. */
   | "identity_taken"
   /** The account already has another identity of this provider. */

@@ -91,10 +91,12 @@ describe("a user without a password", () => {
 
 describe("OAUTH_AUTO_LINK=verified-email", () => {
   const identity = (email: string, emailVerified: boolean) => ({ accountId: crypto.randomUUID(), email, emailVerified, name: null });
+  // Joining an existing user is no sign-up: the sign-up budget is never asked.
+  const consumeSignUp = () => Promise.reject(new Error("linking an existing user spent a sign-up"));
 
   it("links a verified email to the existing account, and marks the address verified", async () => {
     const user = await createTestUser(db);
-    const result = await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email.toUpperCase(), true), autoLink: "verified-email", now: new Date() });
+    const result = await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email.toUpperCase(), true), autoLink: "verified-email", now: new Date(), consumeSignUp });
     expect(result).toEqual({ ok: true, userId: user.id });
     expect(await db.oAuthAccount.count({ where: { userId: user.id, provider: "github" } })).toBe(1);
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id }, select: { emailVerifiedAt: true } })).emailVerifiedAt).toBeInstanceOf(Date);
@@ -102,11 +104,11 @@ describe("OAUTH_AUTO_LINK=verified-email", () => {
 
   it("never links an unverified email, and the default policy links none", async () => {
     const user = await createTestUser(db);
-    expect(await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email, false), autoLink: "verified-email", now: new Date() })).toEqual({
+    expect(await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email, false), autoLink: "verified-email", now: new Date(), consumeSignUp })).toEqual({
       ok: false,
       failure: "email_unverified",
     });
-    expect(await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email, true), autoLink: "never", now: new Date() })).toEqual({
+    expect(await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email, true), autoLink: "never", now: new Date(), consumeSignUp })).toEqual({
       ok: false,
       failure: "account_exists",
     });
@@ -115,7 +117,7 @@ describe("OAUTH_AUTO_LINK=verified-email", () => {
 
   it("does not replace a link the account already has with this provider", async () => {
     const { user } = await providerOnlyUser(["github"], { password: true });
-    const result = await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email, true), autoLink: "verified-email", now: new Date() });
+    const result = await signInWithOAuthIdentity(db, { provider: "github", identity: identity(user.email, true), autoLink: "verified-email", now: new Date(), consumeSignUp });
     expect(result).toEqual({ ok: false, failure: "account_exists" });
     expect(await db.oAuthAccount.count({ where: { userId: user.id } })).toBe(1);
   });

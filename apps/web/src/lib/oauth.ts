@@ -12,6 +12,7 @@ const MESSAGES: Record<OAuthFailure, string> = {
   email_unverified: "Your account at the provider has no verified email address. Verify it there, then try again.",
   account_exists:
     "An account with this email already exists. Sign in with your password, then link the provider from your account page.",
+  sign_up_limited: "Too many new accounts were created from your network. Please try again later.",
   identity_taken: "That provider account already signs in to another account here.",
   provider_already_linked: "Your account already has an account of this provider linked. Unlink it first.",
   identity_mismatch: "That is not the provider account linked to you. Sign in at the provider as yourself.",
