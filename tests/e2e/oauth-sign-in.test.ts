@@ -77,6 +77,7 @@ describe("signing in with an OpenID Connect provider in the browser", () => {
     await page.getByText(newcomer.name).waitFor();
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
     await page.getByText("This account has no password: you sign in through a provider.").waitFor();
+    expect(await page.getByRole("form", { name: "Change password" }).count()).toBe(0);
     await page.getByRole("listitem", { name: PROVIDER_NAME }).getByText("Linked").waitFor();
     await saveScreenshot(page, "oauth-01-newcomer-signed-up");
     expect(pageProblems).toEqual([]);

@@ -66,5 +66,12 @@ describe("Account page: sign-in methods", () => {
       "/auth/oauth/oidc?intent=reauthenticate&next=%2Faccount",
     );
     expect(screen.queryByLabelText("Your password")).toBeNull();
+    // Nor is there a password to change.
+    expect(screen.queryByRole("form", { name: "Change password" })).toBeNull();
+  });
+
+  it("offers a user with a password the change-password form", async () => {
+    renderApp("/account");
+    expect(await screen.findByRole("form", { name: "Change password" })).toBeTruthy();
   });
 });
