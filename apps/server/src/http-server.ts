@@ -16,8 +16,10 @@ import { createRateLimiter, type RateLimiter } from "./auth/rate-limit.ts";
 import { getOAuthProviders, type OAuthProviders } from "./auth/oauth-provider.ts";
 import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutageError } from "./database-outage.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { createHealthHandler } from "./health.ts";
 import { sendWebResponse } from "./node-web-adapter.ts";
 import { createOAuthRequestHandler, OAUTH_ROUTE_PREFIX } from "./oauth-routes.ts";
 import { appRouter } from "./routers/_app.ts";
@@ -104,6 +106,8 @@ export interface HttpServerDeps {
   rateLimiter?: RateLimiter;
   /** The argon2 pool; made from config.passwordHashing if omitted (tests pass one that counts). */
   passwordHasher?: PasswordHasher;
+  /** While true, /readyz answers 503 (health.ts): the instance is shutting down (shutdown.ts). */
+  isDraining?: () => boolean;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
   router?: AnyTRPCRouter;
   /** The configured sign-in providers by default; tests point them at local stand-ins. */
@@ -147,6 +151,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     rateLimiter,
     providers: deps.oauthProviders ?? getOAuthProviders(config.oauth, config.appOrigin),
   });
+  const serveHealth = createHealthHandler({ db: deps.db, isDraining: deps.isDraining ?? (() => false) });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;
   const jwks = JSON.stringify(createJsonWebKeySet(config.accessToken.verificationKeys));
   // An https APP_ORIGIN means browsers reach us over HTTPS, served here or by a proxy in front.
@@ -199,15 +204,18 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     }
     if (pathname.startsWith(OAUTH_ROUTE_PREFIX)) {
       sendWebResponse(req, res, config.appOrigin, oauthRoutes).catch((error: unknown) => {
+        if (res.headersSent) return;
+        // A database outage is a wait, as on the API (database-outage.ts); anything else is a bug.
+        if (isDatabaseOutageError(error)) {
+          res.setHeader("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
+          return sendJsonError(res, 503, "The service is briefly unavailable. Please try again in a moment.");
+        }
         console.error("OAuth route failed:", error);
-        if (!res.headersSent) sendJsonError(res, 500, "Internal error");
+        sendJsonError(res, 500, "Internal error");
       });
       return;
     }
-    if (url === "/healthz") {
-      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
-      return;
-    }
+    if (serveHealth(req, res)) return;
     if (serveStatic) {
       serveStatic(req, res).catch((error: unknown) => {
         // One line: a file that failed to read is a disk's problem, not a bug to trace.

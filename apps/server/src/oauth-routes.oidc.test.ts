@@ -18,6 +18,8 @@ import { generateRsaSigningKey, type LocalOidcAccount } from "../../../scripts/l
 import { createOAuthRequestHandler } from "./oauth-routes.ts";
 import { getOAuthProviders } from "./auth/oauth-provider.ts";
 import { createRateLimiter } from "./auth/rate-limit.ts";
+import { generateSessionToken } from "./auth/token.ts";
+import { createDatabase } from "./db.ts";
 
 const MINUTE = 60_000;
 const REAUTHENTICATION_MINUTES = 10;
@@ -290,6 +292,22 @@ describe("a failed callback lands on the sign-in page and writes nothing", () =>
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/sign-in?oauth_error=provider_unavailable");
     expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("the database is down: 503 with Retry-After, not an error page", async () => {
+    const deadDatabase = createDatabase({ url: `postgresql://postgres@127.0.0.1:${await getFreePort()}/postgres`, poolMax: 1 });
+    const outage = await startTestServer({ db: deadDatabase, config });
+    try {
+      const response = await fetch(`${outage.url}/auth/oauth/oidc?intent=link`, {
+        headers: { cookie: `latchkey_session=${generateSessionToken().token}` },
+        redirect: "manual",
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("2");
+    } finally {
+      await outage.close();
+      await deadDatabase.$disconnect();
+    }
   });
 
   it("the provider does not assert the email is verified", async () => {

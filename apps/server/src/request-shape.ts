@@ -7,7 +7,7 @@ const API_METHODS = ["GET", "POST"] as const;
 // The OAuth routes (oauth-routes.ts) are browser navigations: redirects only.
 const OAUTH_PREFIX = "/auth/oauth/";
 const OAUTH_METHODS = ["GET"] as const;
-// JWKS, /healthz and the built web app.
+// JWKS, /healthz, /readyz and the built web app.
 const PAGE_METHODS = ["GET", "HEAD"] as const;
 
 export type RequestShapeVerdict =
