@@ -1,6 +1,7 @@
 // `pnpm dev`: the whole app from one command. Creates .env if missing, starts the embedded database
-// (unless DATABASE_URL is set), applies migrations, seeds a database without users, then runs the
-// API (tsx watch) and the Vite dev server until Ctrl-C, and stops them before the database.
+// (unless DATABASE_URL is set), applies migrations, seeds a database without users, starts a local
+// OpenID Connect provider (unless OIDC_ISSUER is set), then runs the API (tsx watch) and the Vite
+// dev server until Ctrl-C, and stops them before the provider and the database.
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase } from "../apps/server/src/db.ts";
@@ -15,6 +16,7 @@ import {
   type EmbeddedDatabase,
 } from "./lib/embedded-database.ts";
 import { describeEnvFileResult, ensureEnvFile } from "./lib/env-file.ts";
+import { startLocalOidcProvider, type LocalOidcProvider } from "./lib/local-oidc-provider.ts";
 import { isPortInUse } from "./lib/port.ts";
 import { createPrefixedLog } from "./lib/prefixed-log.ts";
 import { requirePrisma } from "./lib/prisma-cli.ts";
@@ -23,6 +25,11 @@ import { DATA_DIR, REPO_ROOT } from "./lib/repo-root.ts";
 // The same defaults as apps/server/src/env.ts and apps/web/vite.config.ts.
 const DEFAULT_API_PORT = "3000";
 const DEFAULT_APP_ORIGIN = "http://localhost:5173";
+const DEFAULT_LOCAL_OIDC_PORT = "3001";
+// A client registered with the local provider only, which serves loopback only: not a secret.
+const LOCAL_OIDC_CLIENT = { clientId: "latchkey-dev", clientSecret: "latchkey-dev-local-only" };
+// Someone the database does not know yet: signing in as them creates a user without a password.
+const LOCAL_OIDC_NEWCOMER = { login: "newcomer@example.com", email: "newcomer@example.com", emailVerified: true, name: "Nia Newcomer" };
 const READY_POLL_INTERVAL_MS = 250;
 const READY_REQUEST_TIMEOUT_MS = 2_000;
 const TSX_BIN = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
@@ -33,6 +40,7 @@ const log = createPrefixedLog("dev", "green");
 const dbLog = createPrefixedLog("db", "yellow");
 const apiLog = createPrefixedLog("api", "cyan");
 const webLog = createPrefixedLog("web", "magenta");
+const oidcLog = createPrefixedLog("oidc", "blue");
 
 // Ctrl-C or SIGTERM: finish the current step, then stop everything in order (see `finally`).
 const shutdown = new AbortController();
@@ -112,11 +120,38 @@ async function openDatabase(): Promise<{ url: string; startedHere: EmbeddedDatab
   return { url: started.url, startedHere: started };
 }
 
+/**
+ * "Sign in with Local OIDC" offline: a real OpenID Connect provider on loopback that knows the demo
+ * users (log in with their email; the password field is not checked) and one newcomer. The API
+ * links by verified email here (unless OAUTH_AUTO_LINK says otherwise), so demo users sign in at once.
+ */
+async function startDevOidcProvider(appOrigin: string): Promise<{ provider: LocalOidcProvider; env: Record<string, string> }> {
+  const port = parsePort(process.env.LOCAL_OIDC_PORT || DEFAULT_LOCAL_OIDC_PORT, "LOCAL_OIDC_PORT");
+  await requireFreePort(port, "the local OpenID Connect provider cannot listen there. Set LOCAL_OIDC_PORT, or OIDC_ISSUER for another provider.");
+  const provider = await startLocalOidcProvider({
+    port,
+    clients: [{ ...LOCAL_OIDC_CLIENT, redirectUris: [`${appOrigin}/auth/oauth/oidc/callback`] }],
+    accounts: [...DEMO_USERS.map((user) => ({ login: user.email, email: user.email, emailVerified: true, name: user.name })), LOCAL_OIDC_NEWCOMER],
+  });
+  oidcLog.info(`Local OpenID Connect provider at ${provider.issuer} (log in as a demo user's email or ${LOCAL_OIDC_NEWCOMER.email}; any password).`);
+  return {
+    provider,
+    env: {
+      OIDC_ISSUER: provider.issuer,
+      OIDC_CLIENT_ID: LOCAL_OIDC_CLIENT.clientId,
+      OIDC_CLIENT_SECRET: LOCAL_OIDC_CLIENT.clientSecret,
+      OIDC_NAME: "Local OIDC",
+      OAUTH_AUTO_LINK: process.env.OAUTH_AUTO_LINK || "verified-email",
+    },
+  };
+}
+
 function describeExit({ code, signal }: ChildExit): string {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
 }
 
 let database: EmbeddedDatabase | null = null;
+let localOidc: LocalOidcProvider | null = null;
 const children: ChildProcess[] = [];
 let exitCode = 0;
 try {
@@ -144,13 +179,20 @@ try {
   }
   shutdown.signal.throwIfAborted();
 
+  const oidcEnv: Record<string, string> = {};
+  if (!process.env.OIDC_ISSUER) {
+    const started = await startDevOidcProvider(appOrigin);
+    localOidc = started.provider;
+    Object.assign(oidcEnv, started.env);
+  }
+
   // Child output is piped, so tell them whether this terminal shows colours.
   const colorEnv = process.stdout.hasColors?.() ? { FORCE_COLOR: "1" } : {};
   const api = startChildProcess({
     command: TSX_BIN,
     args: ["watch", "apps/server/src/index.ts"],
     // Vite proxies to the API over plain HTTP: HTTPS mode (TLS_CERT_FILE) is for `pnpm start` (README).
-    env: { ...databaseEnv, ...colorEnv, NODE_ENV: "development", PORT: String(apiPort), APP_ORIGIN: appOrigin, TLS_CERT_FILE: "", TLS_KEY_FILE: "" },
+    env: { ...databaseEnv, ...oidcEnv, ...colorEnv, NODE_ENV: "development", PORT: String(apiPort), APP_ORIGIN: appOrigin, TLS_CERT_FILE: "", TLS_KEY_FILE: "" },
     log: apiLog,
   });
   // Vite itself rather than `pnpm --filter @latchkey/web dev`: pnpm reports every stop as a failure.
@@ -182,6 +224,7 @@ try {
 } finally {
   shutdown.abort();
   await Promise.all(children.map((child) => child.stop()));
+  await localOidc?.close();
   if (database) {
     dbLog.info("Stopping embedded PostgreSQL (flushing to disk)…");
     await database.stop();

@@ -142,6 +142,46 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
   });
 });
 
+describe("OAuth providers", () => {
+  it("turns a provider on when its whole block is set, and defaults to no auto-linking", () => {
+    expect(loadConfig(valid).oauth).toEqual({ autoLink: "never", github: null, google: null, oidc: null });
+    const config = loadConfig({
+      ...valid,
+      GITHUB_CLIENT_ID: "gh-id",
+      GITHUB_CLIENT_SECRET: "gh-secret",
+      GOOGLE_CLIENT_ID: "",
+      GOOGLE_CLIENT_SECRET: "",
+      OIDC_ISSUER: "https://id.example.com/realms/main",
+      OIDC_CLIENT_ID: "oidc-id",
+      OIDC_CLIENT_SECRET: "oidc-secret",
+      OAUTH_AUTO_LINK: "verified-email",
+    });
+    expect(config.oauth).toEqual({
+      autoLink: "verified-email",
+      github: { clientId: "gh-id", clientSecret: "gh-secret" },
+      google: null,
+      oidc: { issuer: "https://id.example.com/realms/main", clientId: "oidc-id", clientSecret: "oidc-secret", name: "OpenID Connect" },
+    });
+  });
+
+  it("refuses half a provider block and a plain-HTTP issuer off loopback", () => {
+    const problems = problemsOf({
+      ...valid,
+      GITHUB_CLIENT_ID: "gh-id",
+      OIDC_ISSUER: "http://id.example.com",
+      OIDC_CLIENT_ID: "oidc-id",
+      OIDC_CLIENT_SECRET: "oidc-secret",
+    });
+    expect(problems).toContain("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together");
+    expect(problems).toContain("OIDC_ISSUER must be https:// (plain http only on loopback, for local development)");
+    expect(problemsOf({ ...valid, OAUTH_AUTO_LINK: "always" })).toBe("OAUTH_AUTO_LINK must be never or verified-email");
+    expect(problemsOf({ ...valid, OIDC_ISSUER: "https://id.example.com" })).toContain("OIDC_ISSUER must be set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET");
+    expect(loadConfig({ ...valid, OIDC_ISSUER: "http://127.0.0.1:3001", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).oauth.oidc?.issuer).toBe(
+      "http://127.0.0.1:3001",
+    );
+  });
+});
+
 describe("loadConfig: database time-outs and shutdown", () => {
   it("bounds every database wait by default and drains for 5 s only in production", () => {
     const development = loadConfig(valid);

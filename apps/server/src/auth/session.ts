@@ -64,7 +64,7 @@ export async function createSession(
       createdAt: now,
       lastActiveAt: now,
       expiresAt: new Date(now.getTime() + policy.absoluteLifetimeMs),
-      // Every session starts with a password check (sign-in, sign-up, password change).
+      // Every session starts with an authentication: a password check, or a provider sign-in.
       authenticatedAt: now,
       userAgent: input.metadata.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
       ip: input.metadata.ip,

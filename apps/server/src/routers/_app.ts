@@ -4,6 +4,7 @@ import { accountRouter } from "./account.ts";
 import { adminRouter } from "./admin.ts";
 import { authRouter } from "./auth.ts";
 import { noteRouter } from "./note.ts";
+import { oauthRouter } from "./oauth.ts";
 import { sessionRouter } from "./session.ts";
 
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   account: accountRouter,
   note: noteRouter,
   admin: adminRouter,
+  oauth: oauthRouter,
 });
 
 export type AppRouter = typeof appRouter;

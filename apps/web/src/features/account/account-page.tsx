@@ -1,7 +1,8 @@
-// Account settings: changing the password and deleting the account. A password change ends every
-// session, this one included, and answers with a fresh session cookie, so only this browser stays
-// signed in. Deleting needs a recent password check (sudo mode), asked for in place.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+// Account settings: changing the password (for users who have one), sign-in methods, and deleting the
+// account. A password change ends every session, this one included, and answers with a fresh session
+// cookie, so only this browser stays signed in. Deleting needs a recent check (sudo mode), asked for
+// in place.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
@@ -10,12 +11,17 @@ import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+import { SignInMethodsSection } from "./sign-in-methods-section.tsx";
 
 export function AccountPage() {
+  const trpc = useTRPC();
+  // A user who signs in only through a provider has no current password to change.
+  const methods = useQuery(trpc.oauth.methods.queryOptions());
   return (
     <>
       <h1>Account</h1>
-      <ChangePasswordSection />
+      {methods.data?.hasPassword !== false && <ChangePasswordSection />}
+      <SignInMethodsSection />
       <DeleteAccountSection />
     </>
   );
