@@ -75,6 +75,11 @@ const envSchema = z.object({
   RATE_LIMIT_PASSWORD_BLOCK_MINUTES: wholeNumber(1, 24 * 60, 15),
   RATE_LIMIT_SIGN_UPS_PER_IP: count(10),
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: count(10),
+  RATE_LIMIT_MAIL_PER_ADDRESS: count(5),
+  RATE_LIMIT_MAIL_PER_IP: count(30),
+  EMAIL_VERIFICATION: z.enum(["required", "optional", "off"], { error: "must be required, optional or off" }).default("required"),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().min(3).default("latchkey <no-reply@localhost>"),
   JWT_PRIVATE_KEY: jwtPrivateKey,
   JWT_EXTRA_PUBLIC_KEYS: jwtPublicKeys,
   JWT_ISSUER: z.string().min(1).optional(),
@@ -106,6 +111,8 @@ export interface Config {
   reauthenticationWindowMs: number;
   /** Reverse proxies in front that append to X-Forwarded-For; 0 takes the socket's address. */
   trustedProxyHops: number;
+  /** Mail sent to users (verification, password reset, email change) and whether a verified address is needed. */
+  email: EmailConfig;
   /** Limits, and where their counters live (memory, or shared by every instance). */
   rateLimit: {
     policy: RateLimitPolicy;
@@ -114,6 +121,20 @@ export interface Config {
     /** Namespaces the keys in a shared store (several apps or test runs on one Redis). */
     keyPrefix: string;
   };
+}
+
+/**
+ * `required`: an unverified user can sign in but only verify (verifiedProcedure refuses the rest);
+ * `optional`: everything works and the app shows a banner; `off`: no gate and no banner. Every mode
+ * mails sign-ups, resets and email changes.
+ */
+export type EmailVerificationMode = "required" | "optional" | "off";
+
+export interface EmailConfig {
+  verification: EmailVerificationMode;
+  /** nodemailer's SMTP URL; null outside production leaves mail waiting in the outbox. */
+  smtpUrl: string | null;
+  from: string;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +189,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   }
   const rateLimitStore = env.RATE_LIMIT_STORE ?? (env.REDIS_URL ? "redis" : "memory");
   if (rateLimitStore === "redis" && !env.REDIS_URL) problems.push("RATE_LIMIT_STORE=redis needs REDIS_URL");
+  // Sign-up, password reset and email change work only by mail: without a mail server nobody
+  // could ever verify or recover an account.
+  if (env.NODE_ENV === "production" && !env.SMTP_URL) {
+    problems.push("SMTP_URL is required in production: sign-up verification, password reset and email change send mail");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   // The signing key comes first; an extra key equal to it (mid-rotation) is published once.
@@ -197,6 +223,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     reauthenticationWindowMs: env.REAUTHENTICATION_WINDOW_MINUTES * MINUTE_MS,
     trustedProxyHops: env.TRUST_PROXY,
+    email: { verification: env.EMAIL_VERIFICATION, smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
     rateLimit: {
       policy: {
         passwordFailuresPerAccountAndIp: env.RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT_AND_IP,
@@ -205,6 +232,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         passwordBlockSeconds: env.RATE_LIMIT_PASSWORD_BLOCK_MINUTES * MINUTE_S,
         signUpsPerIpPerHour: env.RATE_LIMIT_SIGN_UPS_PER_IP,
         accessTokensPerSessionPerMinute: env.RATE_LIMIT_ACCESS_TOKENS_PER_SESSION,
+        mailPerAddressPerHour: env.RATE_LIMIT_MAIL_PER_ADDRESS,
+        mailPerIpPerHour: env.RATE_LIMIT_MAIL_PER_IP,
       },
       store: rateLimitStore,
       redisUrl: env.REDIS_URL ?? null,

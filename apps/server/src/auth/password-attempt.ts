@@ -3,7 +3,7 @@
 import type { DatabaseClient } from "../db.ts";
 import { verifyPassword } from "./password.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import type { SessionUser } from "./session.ts";
+import { SESSION_USER_SELECT, toSessionUser, type SessionUser } from "./session.ts";
 
 export type PasswordAttemptResult =
   | { status: "valid"; user: SessionUser }
@@ -25,7 +25,7 @@ export async function verifyPasswordAttempt(
 
   const user = await db.user.findUnique({
     where: attempt.where,
-    select: { id: true, email: true, name: true, passwordHash: true },
+    select: { ...SESSION_USER_SELECT, passwordHash: true },
   });
   const valid = await verifyPassword(user?.passwordHash ?? null, attempt.password);
   if (!user || !valid) {
@@ -33,6 +33,5 @@ export async function verifyPasswordAttempt(
     return verdict.limited ? { status: "limited", retryAfterSeconds: verdict.retryAfterSeconds } : { status: "invalid" };
   }
   await gate.recordSuccess();
-  const { passwordHash: _passwordHash, ...sessionUser } = user;
-  return { status: "valid", user: sessionUser };
+  return { status: "valid", user: toSessionUser(user) };
 }

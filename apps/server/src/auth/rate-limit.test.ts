@@ -8,6 +8,8 @@ const policy: RateLimitPolicy = {
   passwordBlockSeconds: 600,
   signUpsPerIpPerHour: 2,
   accessTokensPerSessionPerMinute: 2,
+  mailPerAddressPerHour: 2,
+  mailPerIpPerHour: 3,
 };
 
 async function fail(limiter: ReturnType<typeof createRateLimiter>, email: string, ip: string) {
