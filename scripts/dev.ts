@@ -1,6 +1,7 @@
 // `pnpm dev`: the whole app from one command. Creates .env if missing, starts the embedded database
-// (unless DATABASE_URL is set), applies migrations, seeds a database without users, then runs the
-// API (tsx watch) and the Vite dev server until Ctrl-C, and stops them before the database.
+// (unless DATABASE_URL is set), applies migrations, seeds a database without users, starts a local
+// SMTP catcher with an inbox page (unless SMTP_URL is set), then runs the API (tsx watch) and the
+// Vite dev server until Ctrl-C, and stops them before the database.
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createDatabase } from "../apps/server/src/db.ts";
@@ -15,6 +16,7 @@ import {
   type EmbeddedDatabase,
 } from "./lib/embedded-database.ts";
 import { describeEnvFileResult, ensureEnvFile } from "./lib/env-file.ts";
+import { startInboxPage, startMailCatcher, type MailCatcher } from "./lib/mail-catcher.ts";
 import { isPortInUse } from "./lib/port.ts";
 import { createPrefixedLog } from "./lib/prefixed-log.ts";
 import { requirePrisma } from "./lib/prisma-cli.ts";
@@ -23,6 +25,8 @@ import { DATA_DIR, REPO_ROOT } from "./lib/repo-root.ts";
 // The same defaults as apps/server/src/env.ts and apps/web/vite.config.ts.
 const DEFAULT_API_PORT = "3000";
 const DEFAULT_APP_ORIGIN = "http://localhost:5173";
+// The dev inbox page's usual port; another free one if it is taken.
+const DEFAULT_INBOX_PORT = 1080;
 const READY_POLL_INTERVAL_MS = 250;
 const READY_REQUEST_TIMEOUT_MS = 2_000;
 const TSX_BIN = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
@@ -33,6 +37,7 @@ const log = createPrefixedLog("dev", "green");
 const dbLog = createPrefixedLog("db", "yellow");
 const apiLog = createPrefixedLog("api", "cyan");
 const webLog = createPrefixedLog("web", "magenta");
+const mailLog = createPrefixedLog("mail", "blue");
 
 // Ctrl-C or SIGTERM: finish the current step, then stop everything in order (see `finally`).
 const shutdown = new AbortController();
@@ -85,12 +90,13 @@ async function waitUntilServing(url: string): Promise<boolean> {
   return false;
 }
 
-async function announceWhenReady(apiPort: number, appOrigin: string): Promise<void> {
+async function announceWhenReady(apiPort: number, appOrigin: string, inboxUrl: string | null): Promise<void> {
   const ready = await Promise.all([waitUntilServing(`http://127.0.0.1:${apiPort}/healthz`), waitUntilServing(appOrigin)]);
   if (!ready.every(Boolean)) return;
   const users = DEMO_USERS.map(describeDemoUser).join(", ");
   log.info(`Ready: open ${appOrigin}`);
   log.info(`Demo users (seeded on first start): ${users}, password ${DEMO_PASSWORD}`);
+  if (inboxUrl) log.info(`Dev inbox (mail the app sends): ${inboxUrl}`);
   log.info("Press Ctrl-C to stop.");
 }
 
@@ -116,7 +122,28 @@ function describeExit({ code, signal }: ChildExit): string {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
 }
 
+/** A local SMTP catcher and its inbox page, unless SMTP_URL names a real mail server. */
+async function openMail(): Promise<{ smtpUrl: string; inboxUrl: string | null; stop: () => Promise<void> }> {
+  const configured = process.env.SMTP_URL;
+  if (configured) {
+    mailLog.info(`Using SMTP_URL (${redactUrl(configured)}).`);
+    return { smtpUrl: configured, inboxUrl: null, stop: async () => {} };
+  }
+  const catcher: MailCatcher = await startMailCatcher();
+  const inbox = await startInboxPage(catcher, { port: (await isPortInUse(DEFAULT_INBOX_PORT)) ? 0 : DEFAULT_INBOX_PORT });
+  mailLog.info(`SMTP catcher on ${catcher.smtpUrl}; dev inbox at ${inbox.url}`);
+  return {
+    smtpUrl: catcher.smtpUrl,
+    inboxUrl: inbox.url,
+    stop: async () => {
+      await inbox.stop();
+      await catcher.stop();
+    },
+  };
+}
+
 let database: EmbeddedDatabase | null = null;
+let stopMail: (() => Promise<void>) | null = null;
 const children: ChildProcess[] = [];
 let exitCode = 0;
 try {
@@ -144,13 +171,25 @@ try {
   }
   shutdown.signal.throwIfAborted();
 
+  const mail = await openMail();
+  stopMail = mail.stop;
+
   // Child output is piped, so tell them whether this terminal shows colours.
   const colorEnv = process.stdout.hasColors?.() ? { FORCE_COLOR: "1" } : {};
   const api = startChildProcess({
     command: TSX_BIN,
     args: ["watch", "apps/server/src/index.ts"],
     // Vite proxies to the API over plain HTTP: HTTPS mode (TLS_CERT_FILE) is for `pnpm start` (README).
-    env: { ...databaseEnv, ...colorEnv, NODE_ENV: "development", PORT: String(apiPort), APP_ORIGIN: appOrigin, TLS_CERT_FILE: "", TLS_KEY_FILE: "" },
+    env: {
+      ...databaseEnv,
+      ...colorEnv,
+      NODE_ENV: "development",
+      PORT: String(apiPort),
+      APP_ORIGIN: appOrigin,
+      SMTP_URL: mail.smtpUrl,
+      TLS_CERT_FILE: "",
+      TLS_KEY_FILE: "",
+    },
     log: apiLog,
   });
   // Vite itself rather than `pnpm --filter @latchkey/web dev`: pnpm reports every stop as a failure.
@@ -162,7 +201,7 @@ try {
     log: webLog,
   });
   children.push(api, web);
-  void announceWhenReady(apiPort, appOrigin);
+  void announceWhenReady(apiPort, appOrigin, mail.inboxUrl);
 
   // Run until Ctrl-C, or until a child ends by itself, which takes the other one down with it.
   const ended = await Promise.race([
@@ -182,6 +221,7 @@ try {
 } finally {
   shutdown.abort();
   await Promise.all(children.map((child) => child.stop()));
+  await stopMail?.();
   if (database) {
     dbLog.info("Stopping embedded PostgreSQL (flushing to disk)…");
     await database.stop();

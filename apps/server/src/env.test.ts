@@ -127,6 +127,8 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
         passwordBlockSeconds: 15 * 60,
         signUpsPerIpPerHour: 10,
         accessTokensPerSessionPerMinute: 10,
+        mailPerAddressPerHour: 5,
+        mailPerIpPerHour: 30,
       },
     });
     expect(config.trustedProxyHops).toBe(0);

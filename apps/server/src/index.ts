@@ -1,5 +1,5 @@
 // Entry point: validate configuration, connect, serve (HTTP, or HTTPS with TLS_CERT_FILE), clean up
-// expired sessions, shut down cleanly.
+// expired sessions, deliver the mail outbox, shut down cleanly.
 import { readFileSync } from "node:fs";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
@@ -7,6 +7,7 @@ import { startSessionCleanup } from "./auth/session-cleanup.ts";
 import { createDatabase } from "./db.ts";
 import { requireConfig, type Config } from "./env.ts";
 import { createHttpServer, createHttpsServer } from "./http-server.ts";
+import { startOutboxWorker } from "./mail/outbox.ts";
 
 function readTlsFile(file: string, variable: string): Buffer {
   try {
@@ -40,6 +41,9 @@ const server = config.tls
     )
   : createHttpServer(deps);
 const stopSessionCleanup = startSessionCleanup(db, { policy: config.session, intervalMs: config.cleanupIntervalMs });
+// Without SMTP_URL (allowed outside production) mail waits in the outbox until a server is configured.
+const outbox = config.email.smtpUrl ? startOutboxWorker({ db, smtpUrl: config.email.smtpUrl, from: config.email.from }) : null;
+if (!outbox) console.warn("SMTP_URL is not set: mail (verification, password reset) waits in the outbox table until it is.");
 
 server.listen(config.port, config.host, () => {
   const address = server.address();
@@ -59,6 +63,7 @@ async function shutDown(signal: string) {
   server.closeIdleConnections();
   await new Promise((resolve) => server.close(resolve));
   await cleanupStopped;
+  await outbox?.stop();
   await rateLimitStore.close();
   await db.$disconnect();
   process.exit(0);

@@ -174,8 +174,12 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
  */
 export const verifiedProcedure = protectedProcedure.use(async ({ ctx, next }) => {
   if (ctx.config.email.verification !== "required" || ctx.user.emailVerified) return next();
-  const row = ctx.auth.method === "jwt" ? await ctx.db.user.findUnique({ where: { id: ctx.user.id }, select: { emailVerifiedAt: true } }) : null;
-  if (row?.emailVerifiedAt) return next();
+  if (ctx.auth.method === "jwt") {
+    const row = await ctx.db.user.findUnique({ where: { id: ctx.user.id }, select: { emailVerifiedAt: true } });
+    // An access token outlives its deleted account by up to one lifetime.
+    if (!row) throw new TRPCError({ code: "UNAUTHORIZED", message: SESSION_ENDED_MESSAGE });
+    if (row.emailVerifiedAt) return next();
+  }
   throw new TRPCError({
     code: "FORBIDDEN",
     message: "Verify your email address to continue.",

@@ -28,7 +28,8 @@ export const accountRouter = router({
     });
     // A JWT may outlive its user by one token lifetime.
     if (!account) throw new TRPCError({ code: "UNAUTHORIZED", message: "This account no longer exists." });
-    return account;
+    const { emailVerifiedAt, ...profile } = account;
+    return { ...profile, emailVerified: emailVerifiedAt !== null };
   }),
   // The current password is the re-authentication here: no recent sign-in is needed as well.
   changePassword: sessionProcedure

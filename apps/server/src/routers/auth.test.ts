@@ -136,6 +136,13 @@ describe("auth.signIn with transport: token", () => {
     expect(await again.caller.auth.me()).toMatchObject({ method: "cookie" });
   });
 
+  it("keeps the cookie as the default: the body carries no token", async () => {
+    const user = await createTestUser(db);
+    const { caller, cookie } = await createTestCaller({ db, config });
+    expect((await caller.auth.signIn({ email: user.email, password: TEST_PASSWORD })).token).toBeNull();
+    expect(cookie.token).toMatch(/^[a-z2-7]{24}\./);
+  });
+
   it("rejects an unknown transport", async () => {
     const user = await createTestUser(db);
     const { caller } = await createTestCaller({ db, config });
@@ -190,6 +197,6 @@ describe("auth.issueAccessToken", () => {
     const { user, token, caller } = await bearerCaller();
     const { accessToken } = await caller.auth.issueAccessToken();
     const withJwt = await createTestCaller({ db, config }, { type: "jwt", token: accessToken });
-    expect(await withJwt.caller.auth.me()).toEqual({ method: "jwt", user, session: { id: token.split(".")[0] } });
+    expect(await withJwt.caller.auth.me()).toEqual({ method: "jwt", user, session: { id: token.split(".")[0] }, emailVerification: "required" });
   });
 });
