@@ -25,6 +25,10 @@ export interface MailCatcher {
   readonly messages: readonly CaughtMail[];
   /** The first message (already received or still to come) that matches; rejects after `timeoutMs`. */
   waitForMail(predicate: (mail: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
+  /** Stops accepting connections on the port, as a mail server that is down (messages are kept). */
+  pause(): Promise<void>;
+  /** Listens on the same port again. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,7 +42,7 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 export async function startMailCatcher(options: { port?: number } = {}): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
   const received = new EventEmitter();
-  const server = new SMTPServer({
+  const createSmtpServer = () => new SMTPServer({
     // Plain SMTP on loopback: no STARTTLS to negotiate, no login to give.
     disabledCommands: ["STARTTLS", "AUTH"],
     authOptional: true,
@@ -64,13 +68,17 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
         .catch((error: Error) => callback(error));
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, HOST, () => resolve());
-  });
+  const listen = (server: SMTPServer, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, HOST, () => resolve());
+    });
+  const close = (server: SMTPServer) => new Promise<void>((resolve) => server.close(() => resolve()));
+  let server: SMTPServer | null = createSmtpServer();
+  await listen(server, options.port ?? 0);
   const { port } = server.server.address() as AddressInfo;
 
-  return {
+  const catcher: MailCatcher = {
     smtpUrl: `smtp://${HOST}:${port}`,
     port,
     messages,
@@ -91,8 +99,18 @@ export async function startMailCatcher(options: { port?: number } = {}): Promise
         received.on("mail", onMail);
       });
     },
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    async pause() {
+      if (server) await close(server);
+      server = null;
+    },
+    async resume() {
+      if (server) return;
+      server = createSmtpServer();
+      await listen(server, port);
+    },
+    stop: () => catcher.pause(),
   };
+  return catcher;
 }
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

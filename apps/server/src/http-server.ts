@@ -15,6 +15,7 @@ import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
 import { appRouter } from "./routers/_app.ts";
+import { LINK_PATHS } from "./mail/messages.ts";
 import { getRetryAfterSeconds } from "./trpc.ts";
 import { createStaticFileHandler } from "./static-files.ts";
 
@@ -39,6 +40,10 @@ const SECURITY_HEADERS = {
   // Other sites cannot embed our answers as images, scripts or media (ASVS 5.0 V3.5.8).
   "Cross-Origin-Resource-Policy": "same-origin",
 } as const;
+
+// The pages mailed links land on: their URL holds a token (in the fragment, which no browser sends
+// on), and they send no Referer at all, to us or anyone.
+const LINK_PAGES: ReadonlySet<string> = new Set([LINK_PATHS.verifyEmail, LINK_PATHS.resetPassword, LINK_PATHS.confirmEmailChange]);
 
 function sendJsonError(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message } }));
@@ -121,6 +126,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     if (strictTransportSecurity) res.setHeader("Strict-Transport-Security", HSTS_HEADER);
     const url = req.url ?? "/";
     const pathname = url.split("?")[0];
+    if (pathname !== undefined && LINK_PAGES.has(pathname)) res.setHeader("Referrer-Policy", "no-referrer");
 
     if (url.startsWith(TRPC_PREFIX)) {
       // API answers carry user data, session tokens and access tokens, and so do their refusals:
