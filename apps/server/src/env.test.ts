@@ -143,3 +143,26 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
     for (const name of ["RATE_LIMIT_STORE", "REDIS_URL", "TRUST_PROXY"]) expect(problems).toContain(name);
   });
 });
+
+describe("loadConfig: mail", () => {
+  it("defaults to required verification and no SMTP server outside production", () => {
+    expect(loadConfig(valid).email).toEqual({ verification: "required", smtpUrl: null, from: "latchkey <no-reply@localhost>" });
+    expect(loadConfig({ ...valid, EMAIL_VERIFICATION: "optional", SMTP_URL: "smtps://u:p@mail.example.com:465" }).email).toMatchObject({
+      verification: "optional",
+      smtpUrl: "smtps://u:p@mail.example.com:465",
+    });
+  });
+
+  it("refuses to start in production without SMTP_URL, and says why", () => {
+    expect(problemsOf({ ...valid, NODE_ENV: "production" })).toContain(
+      "SMTP_URL is required in production: sign-up verification, password reset and email change send mail",
+    );
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25" }).email.smtpUrl).toBe("smtp://mail.internal:25");
+  });
+
+  it("refuses an unknown verification mode and a non-SMTP URL", () => {
+    const problems = problemsOf({ ...valid, EMAIL_VERIFICATION: "sometimes", SMTP_URL: "http://mail.example.com" });
+    expect(problems).toContain("EMAIL_VERIFICATION must be required, optional or off");
+    expect(problems).toContain("SMTP_URL must be an smtp:// or smtps:// URL");
+  });
+});
