@@ -1,12 +1,16 @@
 // A labelled input or textarea with the server's message for it underneath, linked for screen
-// readers through aria-describedby.
+// readers through aria-describedby. Password fields get the show/hide toggle (password-input.tsx).
 import { useId } from "react";
+import { PasswordInput } from "./password-input.tsx";
 
 interface FormFieldProps {
   label: string;
   name: string;
   error?: string | undefined;
   type?: "text" | "email" | "password";
+  inputMode?: "numeric";
+  pattern?: string;
+  maxLength?: number;
   multiline?: boolean;
   autoComplete?: string;
   defaultValue?: string;
@@ -27,7 +31,13 @@ export function FormField({ label, name, error, type = "text", multiline = false
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {multiline ? <textarea rows={5} {...controlProps} /> : <input type={type} {...controlProps} />}
+      {multiline ? (
+        <textarea rows={5} {...controlProps} />
+      ) : type === "password" ? (
+        <PasswordInput {...controlProps} />
+      ) : (
+        <input type={type} {...controlProps} />
+      )}
       {error && (
         <p id={errorId} className="field-error">
           {error}

@@ -47,9 +47,14 @@ export function SignInPage() {
           required
           error={fieldErrors.password}
         />
-        <button type="submit" disabled={signIn.isPending}>
-          {signIn.isPending ? "Signing in…" : "Sign in"}
-        </button>
+        <div className="actions">
+          <button type="submit" disabled={signIn.isPending}>
+            {signIn.isPending ? "Signing in…" : "Sign in"}
+          </button>
+          <Link to="/forgot-password" className="forgot-link">
+            Forgot password?
+          </Link>
+        </div>
       </form>
     </AuthPage>
   );

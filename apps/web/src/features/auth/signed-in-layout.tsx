@@ -1,7 +1,8 @@
 // The guard and frame of every signed-in page: asks the server who is signed in (auth.me) and
-// sends visitors without a session to sign in, remembering the page they asked for.
+// sends visitors without a session to sign in, remembering the page they asked for. An unverified
+// user sees only the verify page when EMAIL_VERIFICATION=required, and a banner when it is optional.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { AppShell } from "../../components/app-shell.tsx";
 import { LoadError, LoadingMessage } from "../../components/message.tsx";
 import { getErrorMessage, isUnauthorized } from "../../lib/api-error.ts";
@@ -18,8 +19,16 @@ export function SignedInLayout() {
   // Data first: if a later refetch finds the session gone, the app-wide handler in lib/trpc.ts
   // clears the cache and redirects with reason=expired.
   if (me.data) {
+    const unverified = !me.data.user.emailVerified;
+    if (unverified && me.data.emailVerification === "required") return <Navigate to="/verify-email" replace />;
+    const banner =
+      unverified && me.data.emailVerification === "optional" ? (
+        <p role="status" className="banner">
+          Your email address is not verified yet. <Link to="/verify-email">Verify it</Link>
+        </p>
+      ) : null;
     return (
-      <AppShell userName={me.data.user.name} isAdmin={account.data?.role === "admin"} actions={<SignOutButton />}>
+      <AppShell userName={me.data.user.name} isAdmin={account.data?.role === "admin"} actions={<SignOutButton />} banner={banner}>
         <Outlet />
       </AppShell>
     );
