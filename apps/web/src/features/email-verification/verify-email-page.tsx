@@ -53,7 +53,7 @@ function ConfirmLink({ token, email }: { token: string; email: string }) {
       <p>Confirm that this email address is yours to finish setting up your account.</p>
       <ErrorAlert message={getErrorMessage(confirm.error)} />
       {confirm.isError ? (
-        <ResendForm defaultEmail={email} signedIn={false} />
+        <ResendForm defaultEmail={email} signedIn={false} startOpen />
       ) : (
         <button type="button" disabled={confirm.isPending} onClick={() => confirm.mutate({ token })}>
           {confirm.isPending ? "Confirming…" : "Confirm my email"}
@@ -103,10 +103,10 @@ function CodeForm({ signedInEmail, defaultEmail }: { signedInEmail: string | nul
 }
 
 /** "Send a new one": the same answer for any address, so it cannot tell who has an account. */
-function ResendForm({ defaultEmail, signedIn }: { defaultEmail: string; signedIn: boolean }) {
+function ResendForm({ defaultEmail, signedIn, startOpen = false }: { defaultEmail: string; signedIn: boolean; startOpen?: boolean }) {
   const trpc = useTRPC();
   const resend = useMutation(trpc.verification.resend.mutationOptions());
-  const [asking, setAsking] = useState(false);
+  const [asking, setAsking] = useState(startOpen);
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
