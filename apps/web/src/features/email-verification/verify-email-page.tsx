@@ -128,7 +128,7 @@ function ResendForm({ defaultEmail, signedIn, startOpen = false }: { defaultEmai
     );
   }
   return (
-    <form aria-label="Request a new code" onSubmit={handleSubmit} noValidate className="resend">
+    <form aria-label="Request a new code" onSubmit={handleSubmit} noValidate>
       <ErrorAlert message={getErrorMessage(resend.error)} />
       {!signedIn && <FormField label="Your email" name="email" type="email" autoComplete="email" required defaultValue={defaultEmail} />}
       <button type="submit" className="button-secondary" disabled={resend.isPending}>
