@@ -54,12 +54,15 @@ export function toSessionUser(user: { id: string; email: string; name: string; e
   return { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerifiedAt !== null };
 }
 
+/** authenticatedAt of a session whose password was never checked: older than any sudo window. */
+const NEVER_AUTHENTICATED = new Date(0);
+
 // User agents are attacker-controlled; keep what the session list needs.
 const USER_AGENT_MAX_LENGTH = 512;
 
 export async function createSession(
   db: DatabaseClient,
-  input: { userId: string; kind: SessionKind; metadata: SessionMetadata },
+  input: { userId: string; kind: SessionKind; metadata: SessionMetadata; passwordChecked?: boolean },
   policy: SessionPolicy,
   now: Date,
 ): Promise<{ token: string; session: Session }> {
@@ -73,8 +76,9 @@ export async function createSession(
       createdAt: now,
       lastActiveAt: now,
       expiresAt: new Date(now.getTime() + policy.absoluteLifetimeMs),
-      // Every session starts with a password check (sign-in, sign-up, password change).
-      authenticatedAt: now,
+      // When the password was last proved on it: now for a sign-in, a password change or a reset.
+      // A session a verification link or code started never proved it, so sudo mode asks first.
+      authenticatedAt: input.passwordChecked === false ? NEVER_AUTHENTICATED : now,
       userAgent: input.metadata.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
       ip: input.metadata.ip,
     },

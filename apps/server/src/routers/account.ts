@@ -7,6 +7,8 @@ import { hashPassword, PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { confirmEmailChange, requestEmailChange } from "../auth/email-change.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { createSession, invalidateUserSessions } from "../auth/session.ts";
+import { composePasswordChangedMail } from "../mail/messages.ts";
+import { enqueueMail } from "../mail/outbox.ts";
 import {
   createEmailTokenError,
   createTooManyRequestsError,
@@ -50,6 +52,8 @@ export const accountRouter = router({
         await tx.user.update({ where: { id: ctx.user.id }, data: { passwordHash: newHash } });
         // Every session, the current one included: its token may be what leaked.
         await invalidateUserSessions(tx, ctx.user.id);
+        // The owner hears of it, in case it was not them (ASVS 5.0 6.3.6).
+        await enqueueMail(tx, composePasswordChangedMail(ctx.config.appOrigin, ctx.user.email));
         return createSession(
           tx,
           { userId: ctx.user.id, kind: ctx.session.kind, metadata: ctx.metadata },

@@ -36,15 +36,22 @@ const INVALID_CREDENTIALS = "Invalid email or password.";
 
 /**
  * Starts a session and returns its token when it travels in the body (null for a cookie).
+ * `passwordChecked: false` for a session started by a mailed code or link: no sudo mode until the
+ * password is entered on it (auth/session.ts).
  * Cookie: ends the cookie session the request came with (fixation), then sets the new cookie.
  * Token: a `bearer` session whose token is returned once; no cookie is set and a browser session
  * the request may carry is left alone (the token is not ambient, so it cannot be fixed on anyone).
  */
-export async function startSession(ctx: Context, userId: string, transport: Transport): Promise<string | null> {
+export async function startSession(
+  ctx: Context,
+  userId: string,
+  transport: Transport,
+  { passwordChecked = true } = {},
+): Promise<string | null> {
   if (transport === "cookie" && ctx.auth?.method === "cookie") await invalidateSession(ctx.db, ctx.auth.session.id);
   const { token, session } = await createSession(
     ctx.db,
-    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata },
+    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata, passwordChecked },
     ctx.config.session,
     ctx.clock(),
   );

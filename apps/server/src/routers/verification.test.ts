@@ -75,6 +75,18 @@ describe("verification.confirmLink", () => {
     expect(again.cookie.token).toBeNull();
   });
 
+  it("starts a session without sudo mode: the password was not entered on it", async () => {
+    const { token } = await signUp();
+    const browser = await createTestCaller({ db, config });
+    await browser.caller.verification.confirmLink({ token });
+    const session = await createTestCaller({ db, config }, { type: "cookie", token: browser.cookie.token! });
+    await expect(session.caller.account.changeEmail({ newEmail: uniqueEmail() })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: "Enter your password again to continue.",
+    });
+    await session.caller.account.changeEmail({ newEmail: uniqueEmail(), password: TEST_PASSWORD });
+  });
+
   it("refuses an expired link with its own message and leaves the address unverified", async () => {
     const { userId, token } = await signUp();
     const clock = createTestClock(new Date(Date.now() + DAY_MS + 1_000));

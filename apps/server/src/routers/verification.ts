@@ -21,7 +21,7 @@ const codeSchema = z
 async function verifyAndSignIn(ctx: Context, proof: VerificationProof, transport: "cookie" | "token", kind: "link" | "code") {
   const check = await verifyEmail(ctx.db, proof, ctx.clock());
   if (check.status !== "valid") throw createEmailTokenError(check.status, kind);
-  return { verified: true, token: await startSession(ctx, check.userId, transport) };
+  return { verified: true, token: await startSession(ctx, check.userId, transport, { passwordChecked: false }) };
 }
 
 export const verificationRouter = router({
