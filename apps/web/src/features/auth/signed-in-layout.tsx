@@ -1,11 +1,12 @@
 // The guard and frame of every signed-in page: asks the server who is signed in (auth.me) and
 // sends visitors without a session to sign in, remembering the page they asked for. An unverified
 // user sees only the verify page when EMAIL_VERIFICATION=required, and a banner when it is optional.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import { Link, Navigate, Outlet, useLocation } from "react-router";
 import { AppShell } from "../../components/app-shell.tsx";
 import { LoadError, LoadingMessage } from "../../components/message.tsx";
-import { getErrorMessage, isUnauthorized } from "../../lib/api-error.ts";
+import { SignOutButton } from "../../components/sign-out-button.tsx";
+import { isUnauthorized } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { buildSignInPath } from "./next-path.ts";
 
@@ -40,32 +41,5 @@ export function SignedInLayout() {
     <main className="auth">
       {me.isError ? <LoadError error={me.error} onRetry={() => void me.refetch()} /> : <LoadingMessage />}
     </main>
-  );
-}
-
-function SignOutButton() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const signOut = useMutation(
-    trpc.auth.signOut.mutationOptions({
-      onSuccess: async () => {
-        await navigate("/sign-in", { replace: true });
-        // Nothing of this user's stays in memory for whoever uses the browser next.
-        queryClient.clear();
-      },
-    }),
-  );
-  return (
-    <>
-      <button type="button" className="button-secondary" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
-        {signOut.isPending ? "Signing out…" : "Sign out"}
-      </button>
-      {signOut.isError && (
-        <span role="alert" className="field-error">
-          {getErrorMessage(signOut.error)}
-        </span>
-      )}
-    </>
   );
 }

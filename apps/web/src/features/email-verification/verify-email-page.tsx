@@ -7,6 +7,7 @@ import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, LoadingMessage, Notice } from "../../components/message.tsx";
+import { SignOutButton } from "../../components/sign-out-button.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { NoReferrer, useLinkToken } from "../../lib/link-token.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -21,7 +22,7 @@ export function VerifyEmailPage() {
 
   if (me.data?.user.emailVerified) return <Navigate to="/" replace />;
   return (
-    <CardPage title="Verify your email" footer={me.data ? <SignOutButton /> : <Link to="/sign-in">Back to sign in</Link>}>
+    <CardPage title="Verify your email" footer={me.data ? <SignOutButton className="button-link" /> : <Link to="/sign-in">Back to sign in</Link>}>
       <NoReferrer />
       {me.isPending ? (
         <LoadingMessage />
@@ -135,24 +136,5 @@ function ResendForm({ defaultEmail, signedIn, startOpen = false }: { defaultEmai
         {resend.isPending ? "Sending…" : "Request a new one"}
       </button>
     </form>
-  );
-}
-
-function SignOutButton() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const signOut = useMutation(
-    trpc.auth.signOut.mutationOptions({
-      onSuccess: async () => {
-        await navigate("/sign-in", { replace: true });
-        queryClient.clear();
-      },
-    }),
-  );
-  return (
-    <button type="button" className="button-link" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
-      Sign out
-    </button>
   );
 }
