@@ -10,8 +10,8 @@ import { registerAccount } from "../auth/email-verification.ts";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { reauthenticateSession } from "../auth/reauthentication.ts";
-import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
 import { withUniformResponseTime } from "../auth/response-time.ts";
+import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
 import type { Context } from "../context.ts";
 import {
   createTooManyRequestsError,
