@@ -4,7 +4,7 @@ import type { Database } from "../db.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { composeEmailChangeMail, composeEmailChangeNoticeMail } from "../mail/messages.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { consumeEmailToken, createEmailToken, deleteEmailTokens } from "./email-token.ts";
+import { checkEmailToken, createEmailToken, spendEmailToken } from "./email-token.ts";
 
 /**
  * Mails a confirmation link to `newEmail` and a notice to the current address. The notice carries
@@ -29,21 +29,25 @@ export async function requestEmailChange(
 
 export type EmailChangeResult = { status: "changed"; email: string } | { status: "expired" } | { status: "invalid" } | { status: "taken" };
 
-/** Spends the link and moves the account to the address it was sent to, now verified. */
+/** Checks and spends the link and moves the account to the address it was sent to, now verified. */
 export async function confirmEmailChange(db: Database, token: string, now: Date): Promise<EmailChangeResult> {
+  const check = await checkEmailToken(db, token, "change_email", now);
+  if (check.status !== "valid") return check;
+  // Someone took the address since the link was sent: refused, with the link left unspent.
+  const holder = await db.user.findUnique({ where: { email: check.email }, select: { id: true } });
+  if (holder && holder.id !== check.userId) return { status: "taken" };
+  if (!(await spendEmailToken(db, check.tokenId))) return { status: "invalid" };
   try {
-    return await db.$transaction(async (tx) => {
-      const check = await consumeEmailToken(tx, token, "change_email", now);
-      if (check.status !== "valid") return check;
-      await tx.user.update({ where: { id: check.userId }, data: { email: check.email, emailVerifiedAt: now }, select: { id: true } });
+    await db.$transaction([
+      db.user.update({ where: { id: check.userId }, data: { email: check.email, emailVerifiedAt: now }, select: { id: true } }),
       // A verification code for the old address no longer applies. Reset links stay: the one in the
       // notice to the old address is the way back (resetting restores that address).
-      await deleteEmailTokens(tx, check.userId, ["verify_email"]);
-      return { status: "changed", email: check.email };
-    });
+      db.emailToken.deleteMany({ where: { userId: check.userId, purpose: "verify_email" } }),
+    ]);
   } catch (error) {
-    // Someone took the address since the link was sent; the rollback leaves the link unspent.
+    // Taken between the look-up and the update.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return { status: "taken" };
     throw error;
   }
+  return { status: "changed", email: check.email };
 }

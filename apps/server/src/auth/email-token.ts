@@ -2,7 +2,8 @@
 // pattern as sessions: `<id>.<secret>`, only SHA-256(secret) stored, single use, an expiry, and at
 // most EMAIL_TOKEN_MAX_ATTEMPTS checks, each counted before it is made (an atomic UPDATE, so parallel
 // requests and tRPC batches cannot exceed it on any store). Verification tokens also carry a short
-// code to type instead of following the link.
+// code to type instead of following the link. Every step is one statement: no transaction is held
+// open across a check, which the embedded database would serialize.
 import { randomInt } from "node:crypto";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import type { DatabaseClient } from "../db.ts";
@@ -31,9 +32,13 @@ export interface IssuedEmailToken {
 
 /**
  * The outcome of a check. `expired` is said only to someone who holds the right secret; a used
- * token (deleted), a wrong secret and a token out of attempts all read as `invalid`.
+ * token (deleted), a wrong secret and a token out of attempts all read as `invalid`. A valid token
+ * is not spent yet: spendEmailToken does that, once the caller has checked what else it needs.
  */
-export type EmailTokenCheck = { status: "valid"; userId: string; email: string } | { status: "expired" } | { status: "invalid" };
+export type EmailTokenCheck =
+  | { status: "valid"; tokenId: string; userId: string; email: string }
+  | { status: "expired" }
+  | { status: "invalid" };
 
 const INVALID: EmailTokenCheck = { status: "invalid" };
 
@@ -75,39 +80,45 @@ interface ClaimedToken {
   expiresAt: Date;
 }
 
-/** Spends a token whose secret was right: deleted, so of parallel requests exactly one wins. */
-async function spendEmailToken(db: DatabaseClient, row: ClaimedToken, now: Date): Promise<EmailTokenCheck> {
-  if (now >= row.expiresAt) return { status: "expired" };
-  const { count } = await db.emailToken.deleteMany({ where: { id: row.id } });
-  return count === 1 ? { status: "valid", userId: row.userId, email: row.email } : INVALID;
+function toCheck(row: ClaimedToken, now: Date): EmailTokenCheck {
+  return now >= row.expiresAt ? { status: "expired" } : { status: "valid", tokenId: row.id, userId: row.userId, email: row.email };
 }
 
 /**
- * Checks and spends a link token of `purpose`. The attempt is counted first (the UPDATE returns no
- * row once EMAIL_TOKEN_MAX_ATTEMPTS were made), then the secret compared in constant time. Run it in
- * the transaction that acts on the token, so a failed action does not burn it.
+ * Checks a link token of `purpose`. The attempt is counted first, in one statement (the UPDATE
+ * returns no row once EMAIL_TOKEN_MAX_ATTEMPTS were made), so parallel requests and tRPC batches
+ * cannot make more; then the secret is compared in constant time.
  */
-export async function consumeEmailToken(db: DatabaseClient, token: string, purpose: EmailTokenPurpose, now: Date): Promise<EmailTokenCheck> {
+export async function checkEmailToken(db: DatabaseClient, token: string, purpose: EmailTokenPurpose, now: Date): Promise<EmailTokenCheck> {
   const parts = parseSessionToken(token);
   if (!parts) return INVALID;
   const [row] = await db.$queryRaw<ClaimedToken[]>`UPDATE "EmailToken" SET "attempts" = "attempts" + 1
     WHERE "id" = ${parts.id} AND "purpose" = ${purpose}::"EmailTokenPurpose" AND "attempts" < ${EMAIL_TOKEN_MAX_ATTEMPTS}
     RETURNING "id", "userId", "email", "secretHash", "codeHash", "expiresAt"`;
   if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return INVALID;
-  return spendEmailToken(db, row, now);
+  return toCheck(row, now);
 }
 
 /**
- * Checks and spends the verification code sent to `email` (the account's current address), counted
- * first like a link. A code is only as strong as its attempts: 5 tries at 10^6 codes per token.
+ * Checks the verification code sent to `email` (the account's current address), counted first like
+ * a link. A code is only as strong as its attempts: 5 tries at 10^6 codes per token.
  */
-export async function consumeEmailVerificationCode(db: DatabaseClient, input: { email: string; code: string }, now: Date): Promise<EmailTokenCheck> {
+export async function checkEmailVerificationCode(db: DatabaseClient, input: { email: string; code: string }, now: Date): Promise<EmailTokenCheck> {
   const [row] = await db.$queryRaw<ClaimedToken[]>`UPDATE "EmailToken" SET "attempts" = "attempts" + 1
     WHERE "userId" = (SELECT "id" FROM "User" WHERE "email" = ${input.email}) AND "email" = ${input.email}
       AND "purpose" = 'verify_email' AND "codeHash" IS NOT NULL AND "attempts" < ${EMAIL_TOKEN_MAX_ATTEMPTS}
     RETURNING "id", "userId", "email", "secretHash", "codeHash", "expiresAt"`;
   if (!row?.codeHash || !constantTimeEqual(hashCode(row.id, input.code), row.codeHash)) return INVALID;
-  return spendEmailToken(db, row, now);
+  return toCheck(row, now);
+}
+
+/**
+ * Spends a checked token (single use): its row is deleted, and of parallel requests with the right
+ * secret only the one whose DELETE removed it gets true.
+ */
+export async function spendEmailToken(db: DatabaseClient, tokenId: string): Promise<boolean> {
+  const { count } = await db.emailToken.deleteMany({ where: { id: tokenId } });
+  return count === 1;
 }
 
 /** Ends the user's outstanding tokens (all, or those of `purposes`): after a reset or an email change. */

@@ -4,7 +4,7 @@
 import type { Database, DatabaseClient } from "../db.ts";
 import { composeAccountExistsMail, composeVerificationMail } from "../mail/messages.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { consumeEmailToken, consumeEmailVerificationCode, createEmailToken, type EmailTokenCheck } from "./email-token.ts";
+import { checkEmailToken, checkEmailVerificationCode, createEmailToken, spendEmailToken } from "./email-token.ts";
 
 /** Issues a verification token and writes its mail to the outbox (in the caller's transaction). */
 async function sendVerificationMail(db: DatabaseClient, appOrigin: string, user: { id: string; email: string }, now: Date): Promise<void> {
@@ -46,15 +46,14 @@ export async function resendVerificationMail(db: Database, email: string, appOri
 /** What proves the address: the link's token, or the code typed with the address it was sent to. */
 export type VerificationProof = { token: string } | { email: string; code: string };
 
-/** Spends the proof and marks the address verified; the user it belongs to, or why not. */
-export function verifyEmail(db: Database, proof: VerificationProof, now: Date): Promise<EmailTokenCheck> {
-  return db.$transaction(async (tx) => {
-    const check =
-      "token" in proof
-        ? await consumeEmailToken(tx, proof.token, "verify_email", now)
-        : await consumeEmailVerificationCode(tx, proof, now);
-    // An email change deletes the user's verification token, so a valid one names the current address.
-    if (check.status === "valid") await tx.user.updateMany({ where: { id: check.userId, emailVerifiedAt: null }, data: { emailVerifiedAt: now } });
-    return check;
-  });
+export type VerificationResult = { status: "verified"; userId: string } | { status: "expired" } | { status: "invalid" };
+
+/** Checks and spends the proof and marks the address verified; the user it belongs to, or why not. */
+export async function verifyEmail(db: Database, proof: VerificationProof, now: Date): Promise<VerificationResult> {
+  const check = "token" in proof ? await checkEmailToken(db, proof.token, "verify_email", now) : await checkEmailVerificationCode(db, proof, now);
+  if (check.status !== "valid") return check;
+  if (!(await spendEmailToken(db, check.tokenId))) return { status: "invalid" };
+  // Only the address the token went to: an email change since then leaves the new one unverified.
+  await db.user.updateMany({ where: { id: check.userId, email: check.email, emailVerifiedAt: null }, data: { emailVerifiedAt: now } });
+  return { status: "verified", userId: check.userId };
 }

@@ -5,7 +5,7 @@
 import type { Database } from "../db.ts";
 import { composePasswordChangedMail, composePasswordResetMail } from "../mail/messages.ts";
 import { enqueueMail } from "../mail/outbox.ts";
-import { consumeEmailToken, createEmailToken, deleteEmailTokens } from "./email-token.ts";
+import { checkEmailToken, createEmailToken, deleteEmailTokens, spendEmailToken } from "./email-token.ts";
 import { hashPassword } from "./password.ts";
 import { invalidateUserSessions } from "./session.ts";
 
@@ -22,22 +22,24 @@ export async function requestPasswordReset(db: Database, email: string, appOrigi
 /**
  * Second factors (issue 11) plug in here: a reset must not be a way around them. Return "required"
  * when the user has a second factor and `proof` (which the reset procedure will take as input) does
- * not pass it; the reset then rolls back with the link unspent and the procedure answers FORBIDDEN
- * with `secondFactorRequired`. No account has a second factor yet, so every reset passes.
+ * not pass it; the reset then stops before the link is spent and the procedure answers FORBIDDEN.
+ * No account has a second factor yet, so every reset passes.
  */
 export async function checkResetSecondFactor(_db: Database, _userId: string, _proof: undefined): Promise<"passed" | "required"> {
   return "passed";
 }
 
-/** Thrown inside the reset transaction to roll it back when the second factor is missing. */
-export class SecondFactorRequired extends Error {}
-
-export type PasswordResetResult = { status: "reset"; userId: string } | { status: "expired" } | { status: "invalid" };
+export type PasswordResetResult =
+  | { status: "reset"; userId: string }
+  | { status: "expired" }
+  | { status: "invalid" }
+  | { status: "second-factor-required" };
 
 /**
- * Spends the link and sets the new password in one transaction: the new hash, every session of the
- * user ended (the caller starts a fresh one), every other mailed token of the user void (a pending
- * email change is cancelled), the address verified if the link went to it, and the notice mailed.
+ * Checks the link (its attempt counted first), then spends it and sets the new password in one
+ * transaction: the new hash, every session of the user ended (the caller starts a fresh one), every
+ * other mailed token of the user void (a pending email change is cancelled), the address verified if
+ * the link went to it, and the notice mailed.
  */
 export async function resetPassword(
   db: Database,
@@ -45,10 +47,13 @@ export async function resetPassword(
   appOrigin: string,
   now: Date,
 ): Promise<PasswordResetResult> {
-  return db.$transaction(async (tx) => {
-    const check = await consumeEmailToken(tx, input.token, "reset_password", now);
-    if (check.status !== "valid") return check;
-    if ((await checkResetSecondFactor(db, check.userId, undefined)) === "required") throw new SecondFactorRequired();
+  const check = await checkEmailToken(db, input.token, "reset_password", now);
+  if (check.status !== "valid") return check;
+  if ((await checkResetSecondFactor(db, check.userId, undefined)) === "required") return { status: "second-factor-required" };
+  // Hashed before the link is spent and outside the transaction: argon2 holds no connection.
+  const passwordHash = await hashPassword(input.newPassword);
+  if (!(await spendEmailToken(db, check.tokenId))) return { status: "invalid" };
+  await db.$transaction(async (tx) => {
     // The link proves its holder reads the address it went to. If the account has moved to another
     // address since (the link came with an email-change notice), that is how its owner takes it
     // back, unless another account has claimed the old address meanwhile.
@@ -60,7 +65,7 @@ export async function resetPassword(
     await tx.user.update({
       where: { id: check.userId },
       data: {
-        passwordHash: await hashPassword(input.newPassword),
+        passwordHash,
         email,
         emailVerifiedAt: email === check.email && !alreadyVerified ? now : current.emailVerifiedAt,
       },
@@ -69,6 +74,6 @@ export async function resetPassword(
     await invalidateUserSessions(tx, check.userId);
     await deleteEmailTokens(tx, check.userId);
     await enqueueMail(tx, composePasswordChangedMail(appOrigin, email));
-    return { status: "reset", userId: check.userId };
   });
+  return { status: "reset", userId: check.userId };
 }

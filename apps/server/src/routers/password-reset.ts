@@ -3,7 +3,7 @@
 // password, ends every session and signs in on a fresh one. auth/password-reset.ts holds the rules.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { requestPasswordReset, resetPassword, SecondFactorRequired } from "../auth/password-reset.ts";
+import { requestPasswordReset, resetPassword } from "../auth/password-reset.ts";
 import { withUniformResponseTime } from "../auth/response-time.ts";
 import { createEmailTokenError, createTooManyRequestsError, publicProcedure, router } from "../trpc.ts";
 import { emailSchema, passwordSchema, startSession, transportSchema } from "./auth.ts";
@@ -21,11 +21,8 @@ export const passwordResetRouter = router({
   complete: publicProcedure
     .input(z.object({ token: mailedTokenSchema, newPassword: passwordSchema, transport: transportSchema }))
     .mutation(async ({ ctx, input }) => {
-      let result;
-      try {
-        result = await resetPassword(ctx.db, { token: input.token, newPassword: input.newPassword }, ctx.config.appOrigin, ctx.clock());
-      } catch (error) {
-        if (!(error instanceof SecondFactorRequired)) throw error;
+      const result = await resetPassword(ctx.db, { token: input.token, newPassword: input.newPassword }, ctx.config.appOrigin, ctx.clock());
+      if (result.status === "second-factor-required") {
         throw new TRPCError({ code: "FORBIDDEN", message: "This account has a second factor: confirm it to reset the password." });
       }
       if (result.status !== "reset") throw createEmailTokenError(result.status, "link");

@@ -19,9 +19,9 @@ const codeSchema = z
   .regex(new RegExp(`^\\d{${EMAIL_CODE_DIGITS}}$`), `Enter the ${EMAIL_CODE_DIGITS}-digit code from the email.`);
 
 async function verifyAndSignIn(ctx: Context, proof: VerificationProof, transport: "cookie" | "token", kind: "link" | "code") {
-  const check = await verifyEmail(ctx.db, proof, ctx.clock());
-  if (check.status !== "valid") throw createEmailTokenError(check.status, kind);
-  return { verified: true, token: await startSession(ctx, check.userId, transport, { passwordChecked: false }) };
+  const result = await verifyEmail(ctx.db, proof, ctx.clock());
+  if (result.status !== "verified") throw createEmailTokenError(result.status, kind);
+  return { verified: true, token: await startSession(ctx, result.userId, transport, { passwordChecked: false }) };
 }
 
 export const verificationRouter = router({
