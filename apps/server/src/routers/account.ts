@@ -3,8 +3,8 @@
 // deleting the account (sudo mode) removes the user with their sessions and data.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { hashPassword, PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { confirmEmailChange, requestEmailChange } from "../auth/email-change.ts";
+import { PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { createSession, invalidateUserSessions } from "../auth/session.ts";
 import { composePasswordChangedMail } from "../mail/messages.ts";
@@ -13,12 +13,12 @@ import {
   createEmailTokenError,
   createTooManyRequestsError,
   protectedProcedure,
-  publicProcedure,
+  publicSecretProcedure,
   router,
-  sessionProcedure,
+  sessionSecretProcedure,
   sudoProcedure,
 } from "../trpc.ts";
-import { emailSchema, passwordSchema } from "./auth.ts";
+import { emailSchema, passwordSchema, refuseBreachedPassword } from "./auth.ts";
 import { mailedTokenSchema } from "./verification.ts";
 
 export const accountRouter = router({
@@ -34,10 +34,10 @@ export const accountRouter = router({
     return { ...profile, emailVerified: emailVerifiedAt !== null };
   }),
   // The current password is the re-authentication here: no recent sign-in is needed as well.
-  changePassword: sessionProcedure
+  changePassword: sessionSecretProcedure
     .input(z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword: passwordSchema }))
     .mutation(async ({ ctx, input }) => {
-      const attempt = await verifyPasswordAttempt(ctx.db, ctx.rateLimiter, {
+      const attempt = await verifyPasswordAttempt(ctx.db, ctx, {
         where: { id: ctx.user.id },
         email: ctx.user.email,
         ip: ctx.metadata.ip,
@@ -47,7 +47,8 @@ export const accountRouter = router({
       if (attempt.status === "invalid") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "The current password is incorrect." });
       }
-      const newHash = await hashPassword(input.newPassword);
+      await refuseBreachedPassword(ctx, input.newPassword, "newPassword");
+      const newHash = await ctx.passwordHasher.hash(input.newPassword);
       const { token, session } = await ctx.db.$transaction(async (tx) => {
         await tx.user.update({ where: { id: ctx.user.id }, data: { passwordHash: newHash } });
         // Every session, the current one included: its token may be what leaked.
@@ -80,7 +81,7 @@ export const accountRouter = router({
    * The link from the new address's mail (POST only). Public: the link itself proves the address,
    * and it may be opened on a device that is not signed in. Starts no session.
    */
-  confirmEmailChange: publicProcedure.input(z.object({ token: mailedTokenSchema })).mutation(async ({ ctx, input }) => {
+  confirmEmailChange: publicSecretProcedure.input(z.object({ token: mailedTokenSchema })).mutation(async ({ ctx, input }) => {
     const result = await confirmEmailChange(ctx.db, input.token, ctx.clock());
     if (result.status === "taken") throw new TRPCError({ code: "CONFLICT", message: "Another account uses that address now." });
     if (result.status !== "changed") throw createEmailTokenError(result.status, "link");

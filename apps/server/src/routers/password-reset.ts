@@ -5,7 +5,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { requestPasswordReset, resetPassword } from "../auth/password-reset.ts";
 import { withUniformResponseTime } from "../auth/response-time.ts";
-import { createEmailTokenError, createTooManyRequestsError, publicProcedure, router } from "../trpc.ts";
+import { createEmailTokenError, createTooManyRequestsError, publicProcedure, publicSecretProcedure, router } from "../trpc.ts";
 import { emailSchema, passwordSchema, startSession, transportSchema } from "./auth.ts";
 import { mailedTokenSchema } from "./verification.ts";
 
@@ -18,7 +18,7 @@ export const passwordResetRouter = router({
   }),
 
   /** The link's token (POST only) and the new password; answers like a sign-in. */
-  complete: publicProcedure
+  complete: publicSecretProcedure
     .input(z.object({ token: mailedTokenSchema, newPassword: passwordSchema, transport: transportSchema }))
     .mutation(async ({ ctx, input }) => {
       const result = await resetPassword(ctx.db, { token: input.token, newPassword: input.newPassword }, ctx.config.appOrigin, ctx.clock());

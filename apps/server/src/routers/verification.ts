@@ -1,5 +1,5 @@
 // Proving the account's address: the mailed link (consumed by the verify page with a POST) or the
-// code typed with the address. Either verifies and signs in, like a sign-in (a new session; with
+// code typed with the address; one such check per HTTP request (publicSecretProcedure). Either verifies and signs in, like a sign-in (a new session; with
 // `transport: "token"` a bearer token in the body for apps and CLIs). Resending is rate-limited and
 // answers the same for every address. auth/email-verification.ts holds the rules.
 import { TRPCError } from "@trpc/server";
@@ -8,7 +8,7 @@ import { EMAIL_CODE_DIGITS } from "../auth/email-token.ts";
 import { resendVerificationMail, verifyEmail, type VerificationProof } from "../auth/email-verification.ts";
 import { withUniformResponseTime } from "../auth/response-time.ts";
 import type { Context } from "../context.ts";
-import { createEmailTokenError, createTooManyRequestsError, publicProcedure, router } from "../trpc.ts";
+import { createEmailTokenError, createTooManyRequestsError, publicProcedure, publicSecretProcedure, router } from "../trpc.ts";
 import { emailSchema, startSession, transportSchema } from "./auth.ts";
 
 // Mailed tokens are `<id>.<secret>` in base32: far shorter than this.
@@ -26,12 +26,12 @@ async function verifyAndSignIn(ctx: Context, proof: VerificationProof, transport
 
 export const verificationRouter = router({
   /** The link's token (from the page's URL fragment), sent by POST only: mail scanners' GETs burn nothing. */
-  confirmLink: publicProcedure
+  confirmLink: publicSecretProcedure
     .input(z.object({ token: mailedTokenSchema, transport: transportSchema }))
     .mutation(({ ctx, input }) => verifyAndSignIn(ctx, { token: input.token }, input.transport, "link")),
 
   /** The code from the mail, with the address it was sent to (the session's, when signed in). */
-  confirmCode: publicProcedure
+  confirmCode: publicSecretProcedure
     .input(z.object({ email: emailSchema.optional(), code: codeSchema, transport: transportSchema }))
     .mutation(({ ctx, input }) => {
       const email = ctx.auth?.user.email ?? input.email;

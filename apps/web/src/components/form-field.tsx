@@ -1,6 +1,7 @@
-// A labelled input or textarea with the server's message for it underneath, linked for screen
-// readers through aria-describedby. Password fields get the show/hide toggle (password-input.tsx).
-import { useId } from "react";
+// A labelled input or textarea with the server's message for it underneath (and an optional live
+// hint), linked for screen readers through aria-describedby. Password fields get the show/hide
+// toggle (password-input.tsx).
+import { useId, type Ref } from "react";
 import { PasswordInput } from "./password-input.tsx";
 
 interface FormFieldProps {
@@ -16,16 +17,25 @@ interface FormFieldProps {
   defaultValue?: string;
   required?: boolean;
   autoFocus?: boolean;
+  /** Called with the text on every change (the forms stay uncontrolled). */
+  onValueChange?: (value: string) => void;
+  /** The input element (not the textarea), e.g. to find its form. */
+  inputRef?: Ref<HTMLInputElement>;
+  /** Advice shown while typing, announced politely (e.g. password strength). */
+  hint?: { text: string; level: string } | undefined;
 }
 
-export function FormField({ label, name, error, type = "text", multiline = false, ...inputProps }: FormFieldProps) {
+export function FormField({ label, name, error, type = "text", multiline = false, onValueChange, hint, inputRef, ...inputProps }: FormFieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
   const controlProps = {
     id,
     name,
     "aria-invalid": error ? true : undefined,
-    "aria-describedby": error ? errorId : undefined,
+    "aria-describedby": describedBy || undefined,
+    onChange: onValueChange ? (event: { currentTarget: { value: string } }) => onValueChange(event.currentTarget.value) : undefined,
     ...inputProps,
   };
   return (
@@ -34,9 +44,15 @@ export function FormField({ label, name, error, type = "text", multiline = false
       {multiline ? (
         <textarea rows={5} {...controlProps} />
       ) : type === "password" ? (
-        <PasswordInput {...controlProps} />
+        <PasswordInput ref={inputRef} {...controlProps} />
       ) : (
-        <input type={type} {...controlProps} />
+        <input type={type} ref={inputRef} {...controlProps} />
+      )}
+      {/* A live field keeps its hint region in place, so screen readers announce each new hint. */}
+      {onValueChange && (
+        <p id={hintId} className="field-hint" data-level={hint?.level} aria-live="polite" hidden={!hint}>
+          {hint?.text}
+        </p>
       )}
       {error && (
         <p id={errorId} className="field-error">
