@@ -6,7 +6,7 @@ import type { Database } from "../db.ts";
 import { composePasswordChangedMail, composePasswordResetMail } from "../mail/messages.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { checkEmailToken, createEmailToken, deleteEmailTokens, spendEmailToken } from "./email-token.ts";
-import { hashPassword } from "./password.ts";
+import type { PasswordHasher } from "./password-hasher.ts";
 import { invalidateUserSessions } from "./session.ts";
 
 /** Mails a reset link if `email` has an account; does the same work and says nothing either way. */
@@ -43,6 +43,7 @@ export type PasswordResetResult =
  */
 export async function resetPassword(
   db: Database,
+  passwordHasher: PasswordHasher,
   input: { token: string; newPassword: string },
   appOrigin: string,
   now: Date,
@@ -50,8 +51,8 @@ export async function resetPassword(
   const check = await checkEmailToken(db, input.token, "reset_password", now);
   if (check.status !== "valid") return check;
   if ((await checkResetSecondFactor(db, check.userId, undefined)) === "required") return { status: "second-factor-required" };
-  // Hashed before the link is spent and outside the transaction: argon2 holds no connection.
-  const passwordHash = await hashPassword(input.newPassword);
+  // Hashed (in the bounded argon2 pool) before the link is spent and outside the transaction.
+  const passwordHash = await passwordHasher.hash(input.newPassword);
   if (!(await spendEmailToken(db, check.tokenId))) return { status: "invalid" };
   await db.$transaction(async (tx) => {
     // The link proves its holder reads the address it went to. If the account has moved to another

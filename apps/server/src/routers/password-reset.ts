@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requestPasswordReset, resetPassword } from "../auth/password-reset.ts";
 import { withUniformResponseTime } from "../auth/response-time.ts";
 import { createEmailTokenError, createTooManyRequestsError, publicProcedure, publicSecretProcedure, router } from "../trpc.ts";
-import { emailSchema, passwordSchema, startSession, transportSchema } from "./auth.ts";
+import { emailSchema, passwordSchema, refuseBreachedPassword, startSession, transportSchema } from "./auth.ts";
 import { mailedTokenSchema } from "./verification.ts";
 
 export const passwordResetRouter = router({
@@ -21,7 +21,14 @@ export const passwordResetRouter = router({
   complete: publicSecretProcedure
     .input(z.object({ token: mailedTokenSchema, newPassword: passwordSchema, transport: transportSchema }))
     .mutation(async ({ ctx, input }) => {
-      const result = await resetPassword(ctx.db, { token: input.token, newPassword: input.newPassword }, ctx.config.appOrigin, ctx.clock());
+      await refuseBreachedPassword(ctx, input.newPassword, "newPassword");
+      const result = await resetPassword(
+        ctx.db,
+        ctx.passwordHasher,
+        { token: input.token, newPassword: input.newPassword },
+        ctx.config.appOrigin,
+        ctx.clock(),
+      );
       if (result.status === "second-factor-required") {
         throw new TRPCError({ code: "FORBIDDEN", message: "This account has a second factor: confirm it to reset the password." });
       }
