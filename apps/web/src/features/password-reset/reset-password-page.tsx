@@ -4,8 +4,9 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
-import { FormField, readFormText } from "../../components/form-field.tsx";
+import { readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert } from "../../components/message.tsx";
+import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { NoReferrer, useLinkToken } from "../../lib/link-token.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -50,7 +51,7 @@ export function ResetPasswordPage() {
           ) : (
             <form aria-label="Choose a new password" onSubmit={handleSubmit} noValidate>
               <p className="muted">Every device signed in to your account will be signed out.</p>
-              <FormField label="New password" name="newPassword" type="password" autoComplete="new-password" required autoFocus error={fieldErrors.newPassword} />
+              <NewPasswordField label="New password" name="newPassword" error={fieldErrors.newPassword} />
               <button type="submit" disabled={complete.isPending}>
                 {complete.isPending ? "Saving…" : "Set new password"}
               </button>
