@@ -22,9 +22,10 @@ beforeAll(async () => {
   packed = await packPackage();
   tempDirs.push(packed.workDir);
 }, 120_000);
+// Each project holds a full node_modules: removing them takes a while on a busy machine.
 afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; onOutput?: (output: string) => void }) {
   return run(process.execPath, [path.join(packed.dir, "dist", "cli.js"), ...args], {
