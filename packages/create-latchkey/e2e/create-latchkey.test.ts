@@ -22,7 +22,8 @@ beforeAll(async () => {
   packed = await packPackage();
   tempDirs.push(packed.workDir);
 }, 120_000);
-// Each project holds a full node_modules: removing them takes a while on a busy machine.
+// Deleting an installed app (tens of thousands of files) takes longer than the default 10 s hook
+// time-out on a busy machine.
 afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }, 120_000);
