@@ -1,14 +1,10 @@
 // Browser end-to-end: the built web app served by the real API, driven in Chromium through a
-// session's life — sign up, data that survives a reload, a second device, and revoking it.
-// Needs apps/web/dist (`pnpm test` builds it) and Debian's Chromium (CHROMIUM_PATH to override).
-import type { Server } from "node:http";
-import { createServer, type AddressInfo } from "node:net";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../apps/server/src/db.ts";
-import { createHttpServer } from "../../apps/server/src/http-server.ts";
-import { launchChromium, openDevice as openBrowserContext, requireBuiltWebApp, saveScreenshot, UI_TIMEOUT_MS, WEB_DIST_DIR } from "../setup/browser.ts";
-import { createTestConfig, createTestDatabase, uniqueEmail } from "../setup/server.ts";
+// session's life — sign up (verified with the mailed code), data that survives a reload, a second
+// device, and revoking it.
+import { describe, expect, it } from "vitest";
+import { UI_TIMEOUT_MS, useBrowserApp } from "../setup/browser.ts";
+import { readMailCode, waitForMail } from "../setup/mail.ts";
+import { uniqueEmail } from "../setup/server.ts";
 
 // The second device announces itself as a phone, so the session list tells the two apart.
 const PHONE_USER_AGENT =
@@ -16,52 +12,11 @@ const PHONE_USER_AGENT =
 const PASSWORD = "correct horse battery staple";
 const SESSION_ENDED = "Your session has ended. Please sign in again.";
 
-async function getFreePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-let db: Database | undefined;
-let server: Server | undefined;
-let browser: Browser | undefined;
-let baseUrl: string;
-// Uncaught exceptions and CSP violations in any page fail the test at the end.
-const pageProblems: string[] = [];
-
-/** A browser context of its own: its own cookie jar, like a separate device. */
-function openDevice(options: { userAgent?: string } = {}): Promise<Page> {
-  return openBrowserContext(browser, { baseURL: baseUrl, ...options }, pageProblems);
-}
+const { openDevice, saveScreenshot, pageProblems } = useBrowserApp();
 
 function isSignInPage(url: URL, reason: string | null = null): boolean {
   return url.pathname === "/sign-in" && url.searchParams.get("reason") === reason;
 }
-
-beforeAll(async () => {
-  requireBuiltWebApp();
-  const port = await getFreePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  db = createTestDatabase();
-  const config = createTestConfig({ APP_ORIGIN: baseUrl, WEB_DIST_DIR, PORT: String(port) });
-  const httpServer = createHttpServer({ db, config });
-  server = httpServer;
-  await new Promise<void>((resolve, reject) => httpServer.once("error", reject).listen(port, "127.0.0.1", resolve));
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  // Closing the browser closes every context (device) the test opened.
-  await browser?.close();
-  if (server) {
-    const httpServer = server;
-    httpServer.closeAllConnections();
-    await new Promise((resolve) => httpServer.close(resolve));
-  }
-  await db?.$disconnect();
-});
 
 describe("session lifecycle in the browser", () => {
   it("signs up, keeps notes across reloads, and revokes a second device", async () => {
@@ -77,6 +32,10 @@ describe("session lifecycle in the browser", () => {
     await pageA.getByLabel("Email").fill(email);
     await pageA.getByLabel("Password").fill(PASSWORD);
     await pageA.getByRole("button", { name: "Sign up" }).click();
+    // The code from the mail that arrived over SMTP verifies the address and signs in.
+    await pageA.getByRole("heading", { name: "Verify your email" }).waitFor();
+    await pageA.getByLabel("Code", { exact: true }).fill(readMailCode(await waitForMail(email, /^Your latchkey code is/)));
+    await pageA.getByRole("button", { name: "Verify", exact: true }).click();
     await pageA.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
     expect(new URL(pageA.url()).pathname).toBe("/");
     await saveScreenshot(pageA, "01-signed-up");

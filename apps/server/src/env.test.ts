@@ -127,6 +127,8 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
         passwordBlockSeconds: 15 * 60,
         signUpsPerIpPerHour: 10,
         accessTokensPerSessionPerMinute: 10,
+        mailPerAddressPerHour: 5,
+        mailPerIpPerHour: 30,
       },
     });
     expect(config.trustedProxyHops).toBe(0);
@@ -182,14 +184,37 @@ describe("OAuth providers", () => {
   });
 });
 
+describe("loadConfig: mail", () => {
+  it("defaults to required verification and no SMTP server outside production", () => {
+    expect(loadConfig(valid).email).toEqual({ verification: "required", smtpUrl: null, from: "latchkey <no-reply@localhost>" });
+    expect(loadConfig({ ...valid, EMAIL_VERIFICATION: "optional", SMTP_URL: "smtps://u:p@mail.example.com:465" }).email).toMatchObject({
+      verification: "optional",
+      smtpUrl: "smtps://u:p@mail.example.com:465",
+    });
+  });
+
+  it("refuses to start in production without SMTP_URL, and says why", () => {
+    expect(problemsOf({ ...valid, NODE_ENV: "production" })).toContain(
+      "SMTP_URL is required in production: sign-up verification, password reset and email change send mail",
+    );
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25" }).email.smtpUrl).toBe("smtp://mail.internal:25");
+  });
+
+  it("refuses an unknown verification mode and a non-SMTP URL", () => {
+    const problems = problemsOf({ ...valid, EMAIL_VERIFICATION: "sometimes", SMTP_URL: "http://mail.example.com" });
+    expect(problems).toContain("EMAIL_VERIFICATION must be required, optional or off");
+    expect(problems).toContain("SMTP_URL must be an smtp:// or smtps:// URL");
+  });
+});
+
 describe("loadConfig: database time-outs and shutdown", () => {
   it("bounds every database wait by default and drains for 5 s only in production", () => {
     const development = loadConfig(valid);
     expect(development.databaseConnectTimeoutMs).toBe(5_000);
     expect(development.databaseStatementTimeoutMs).toBe(10_000);
     expect(development.shutdown).toEqual({ drainDelayMs: 0, timeoutMs: 20_000 });
-    expect(loadConfig({ ...valid, NODE_ENV: "production" }).shutdown.drainDelayMs).toBe(5_000);
-    expect(loadConfig({ ...valid, NODE_ENV: "production", SHUTDOWN_DRAIN_DELAY_MS: "0" }).shutdown.drainDelayMs).toBe(0);
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25" }).shutdown.drainDelayMs).toBe(5_000);
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25", SHUTDOWN_DRAIN_DELAY_MS: "0" }).shutdown.drainDelayMs).toBe(0);
   });
 
   it("refuses time-outs that are not whole milliseconds in range", () => {

@@ -89,6 +89,11 @@ const envSchema = z.object({
   RATE_LIMIT_PASSWORD_BLOCK_MINUTES: wholeNumber(1, 24 * 60, 15),
   RATE_LIMIT_SIGN_UPS_PER_IP: count(10),
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: count(10),
+  RATE_LIMIT_MAIL_PER_ADDRESS: count(5),
+  RATE_LIMIT_MAIL_PER_IP: count(30),
+  EMAIL_VERIFICATION: z.enum(["required", "optional", "off"], { error: "must be required, optional or off" }).default("required"),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().min(3).default("latchkey <no-reply@localhost>"),
   // Calls in one batched tRPC request (`/trpc/a,b?batch=1`); more is refused with 400.
   TRPC_MAX_BATCH_SIZE: wholeNumber(1, 100, 10),
   PASSWORD_HASH_CONCURRENCY: wholeNumber(1, 64, 2),
@@ -166,6 +171,8 @@ export interface Config {
   reauthenticationWindowMs: number;
   /** Reverse proxies in front that append to X-Forwarded-For; 0 takes the socket's address. */
   trustedProxyHops: number;
+  /** Mail sent to users (verification, password reset, email change) and whether a verified address is needed. */
+  email: EmailConfig;
   /** Most calls one batched tRPC request may carry (a larger batch is refused with 400). */
   trpcMaxBatchSize: number;
   /** argon2 work per process: hashes at once, and how many may wait before 503 (auth/password-hasher.ts). */
@@ -182,6 +189,20 @@ export interface Config {
     /** Namespaces the keys in a shared store (several apps or test runs on one Redis). */
     keyPrefix: string;
   };
+}
+
+/**
+ * `required`: an unverified user can sign in but only verify (verifiedProcedure refuses the rest);
+ * `optional`: everything works and the app shows a banner; `off`: no gate and no banner. Every mode
+ * mails sign-ups, resets and email changes.
+ */
+export type EmailVerificationMode = "required" | "optional" | "off";
+
+export interface EmailConfig {
+  verification: EmailVerificationMode;
+  /** nodemailer's SMTP URL; null outside production leaves mail waiting in the outbox. */
+  smtpUrl: string | null;
+  from: string;
 }
 
 export class ConfigError extends Error {
@@ -237,6 +258,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   const rateLimitStore = env.RATE_LIMIT_STORE ?? (env.REDIS_URL ? "redis" : "memory");
   if (rateLimitStore === "redis" && !env.REDIS_URL) problems.push("RATE_LIMIT_STORE=redis needs REDIS_URL");
   const oauth = readOAuthConfig(env, problems);
+  // Sign-up, password reset and email change work only by mail: without a mail server nobody
+  // could ever verify or recover an account.
+  if (env.NODE_ENV === "production" && !env.SMTP_URL) {
+    problems.push("SMTP_URL is required in production: sign-up verification, password reset and email change send mail");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   // The signing key comes first; an extra key equal to it (mid-rotation) is published once.
@@ -272,6 +298,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     reauthenticationWindowMs: env.REAUTHENTICATION_WINDOW_MINUTES * MINUTE_MS,
     trustedProxyHops: env.TRUST_PROXY,
+    email: { verification: env.EMAIL_VERIFICATION, smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queueLimit: env.PASSWORD_HASH_QUEUE },
     passwordBreachCheck:
@@ -285,6 +312,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         passwordBlockSeconds: env.RATE_LIMIT_PASSWORD_BLOCK_MINUTES * MINUTE_S,
         signUpsPerIpPerHour: env.RATE_LIMIT_SIGN_UPS_PER_IP,
         accessTokensPerSessionPerMinute: env.RATE_LIMIT_ACCESS_TOKENS_PER_SESSION,
+        mailPerAddressPerHour: env.RATE_LIMIT_MAIL_PER_ADDRESS,
+        mailPerIpPerHour: env.RATE_LIMIT_MAIL_PER_IP,
       },
       store: rateLimitStore,
       redisUrl: env.REDIS_URL ?? null,

@@ -19,6 +19,7 @@ import { createContextFactory } from "./context.ts";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutageError } from "./database-outage.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { LINK_PATHS } from "./mail/messages.ts";
 import { createHealthHandler } from "./health.ts";
 import { sendWebResponse } from "./node-web-adapter.ts";
 import { createOAuthRequestHandler, OAUTH_ROUTE_PREFIX } from "./oauth-routes.ts";
@@ -50,6 +51,10 @@ const SECURITY_HEADERS = {
   // Other sites cannot embed our answers as images, scripts or media (ASVS 5.0 V3.5.8).
   "Cross-Origin-Resource-Policy": "same-origin",
 } as const;
+
+// The pages mailed links land on: their URL holds a token (in the fragment, which no browser sends
+// on), and they send no Referer at all, to us or anyone.
+const LINK_PAGES: ReadonlySet<string> = new Set([LINK_PATHS.verifyEmail, LINK_PATHS.resetPassword, LINK_PATHS.confirmEmailChange]);
 
 function sendJsonError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, "Content-Type": "application/json" }).end(JSON.stringify({ error: { message } }));
@@ -178,6 +183,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     const shape = checkRequestShape(req.method ?? "", url);
     if (!shape.ok) return refuseRequestShape(req, res, shape);
     const { pathname } = shape;
+    if (LINK_PAGES.has(pathname)) res.setHeader("Referrer-Policy", "no-referrer");
 
     if (isApi) {
       const verdict = checkCsrf(

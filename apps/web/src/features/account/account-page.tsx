@@ -1,7 +1,8 @@
-// Account settings: changing the password (for users who have one), sign-in methods, and deleting the
-// account. A password change ends every session, this one included, and answers with a fresh session
-// cookie, so only this browser stays signed in. Deleting needs a recent check (sudo mode), asked for
-// in place.
+// Account settings: the email address, the password (for users who have one), sign-in methods and
+// deleting the account. A password change ends every session, this one included, and answers with a
+// fresh session cookie, so only this browser stays signed in. Changing the email, linking or
+// unlinking a provider and deleting need a recent check (sudo mode), asked for in place; the email
+// changes once the link mailed to the new address is used.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
@@ -20,10 +21,52 @@ export function AccountPage() {
   return (
     <>
       <h1>Account</h1>
+      <ChangeEmailSection />
       {methods.data?.hasPassword !== false && <ChangePasswordSection />}
       <SignInMethodsSection />
       <DeleteAccountSection />
     </>
+  );
+}
+
+function ChangeEmailSection() {
+  const trpc = useTRPC();
+  const account = useQuery(trpc.account.get.queryOptions());
+  const reauthentication = useReauthentication();
+  const changeEmail = useMutation(trpc.account.changeEmail.mutationOptions());
+  const fieldErrors = getFieldErrors(changeEmail.error);
+
+  function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const { newEmail } = readFormText(form, ["newEmail"]);
+    void reauthentication.run(() => changeEmail.mutateAsync({ newEmail }).then(() => form.reset()));
+  }
+
+  return (
+    <section className="card" aria-labelledby="email-heading">
+      <h2 id="email-heading">Email address</h2>
+      {account.data && (
+        <p>
+          <strong>{account.data.email}</strong>{" "}
+          {account.data.emailVerified ? <span className="badge">Verified</span> : <span className="muted">(not verified yet)</span>}
+        </p>
+      )}
+      {changeEmail.isSuccess && (
+        <Notice>
+          We sent a link to <strong>{changeEmail.data.sentTo}</strong>. Your address changes once you open it. Your current address got a
+          notice too.
+        </Notice>
+      )}
+      <ErrorAlert message={reauthentication.getErrorMessage(changeEmail.error)} />
+      <form aria-label="Change email" onSubmit={handleSubmit} noValidate>
+        <FormField label="New email address" name="newEmail" type="email" autoComplete="email" required error={fieldErrors.newEmail} />
+        <button type="submit" disabled={changeEmail.isPending || reauthentication.isPrompting}>
+          {changeEmail.isPending ? "Sending…" : "Change email"}
+        </button>
+      </form>
+      {reauthentication.prompt}
+    </section>
   );
 }
 

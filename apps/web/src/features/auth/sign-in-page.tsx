@@ -50,9 +50,14 @@ export function SignInPage() {
           required
           error={fieldErrors.password}
         />
-        <button type="submit" disabled={signIn.isPending}>
-          {signIn.isPending ? "Signing in…" : "Sign in"}
-        </button>
+        <div className="actions">
+          <button type="submit" disabled={signIn.isPending}>
+            {signIn.isPending ? "Signing in…" : "Sign in"}
+          </button>
+          <Link to="/forgot-password" className="forgot-link">
+            Forgot password?
+          </Link>
+        </div>
       </form>
       <ProviderSignIn next={searchParams.has("next") ? sanitizeNextPath(searchParams.get("next")) : null} />
     </AuthPage>
