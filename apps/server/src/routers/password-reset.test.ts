@@ -148,6 +148,17 @@ describe("passwordReset.complete", () => {
     expect(app.cookie.token).toBeNull();
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).emailVerifiedAt).toBeInstanceOf(Date);
   });
+
+  it("lets a user who signs in only through a provider (no password) set one", async () => {
+    const user = await createTestUser(db);
+    await db.user.update({ where: { id: user.id }, data: { passwordHash: null } });
+    expect(await canSignIn(user.email, NEW_PASSWORD)).toBe(false);
+
+    const token = await requestReset(user.email);
+    const { caller } = await createTestCaller({ db, config });
+    expect(await caller.passwordReset.complete({ token, newPassword: NEW_PASSWORD })).toMatchObject({ reset: true });
+    expect(await canSignIn(user.email, NEW_PASSWORD)).toBe(true);
+  });
 });
 
 describe("account.changeEmail and account.confirmEmailChange", () => {

@@ -22,7 +22,7 @@ export function AccountPage() {
     <>
       <h1>Account</h1>
       <ChangeEmailSection />
-      {methods.data?.hasPassword !== false && <ChangePasswordSection />}
+      {methods.data?.hasPassword === false ? <SetPasswordSection /> : <ChangePasswordSection />}
       <SignInMethodsSection />
       <DeleteAccountSection />
     </>
@@ -66,6 +66,36 @@ function ChangeEmailSection() {
         </button>
       </form>
       {reauthentication.prompt}
+    </section>
+  );
+}
+
+/**
+ * A user who signs in only through a provider sets a first password the way anyone recovers one:
+ * by a link mailed to the account's address, which proves the mailbox (no sudo prompt needed).
+ */
+function SetPasswordSection() {
+  const trpc = useTRPC();
+  const account = useQuery(trpc.account.get.queryOptions());
+  const request = useMutation(trpc.passwordReset.request.mutationOptions());
+  const email = account.data?.email;
+
+  return (
+    <section className="card" aria-labelledby="set-password-heading">
+      <h2 id="set-password-heading">Password</h2>
+      <p className="muted">You sign in through a provider. Add a password to sign in with your email address too.</p>
+      {request.isSuccess ? (
+        <Notice>
+          We sent a link to <strong>{request.variables.email}</strong> to choose a password. It works once, for 30 minutes.
+        </Notice>
+      ) : (
+        <>
+          <ErrorAlert message={getErrorMessage(request.error)} />
+          <button type="button" disabled={!email || request.isPending} onClick={() => email && request.mutate({ email })}>
+            {request.isPending ? "Sending…" : "Email me a link to set a password"}
+          </button>
+        </>
+      )}
     </section>
   );
 }

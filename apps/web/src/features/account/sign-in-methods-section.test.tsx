@@ -75,3 +75,16 @@ describe("Account page: sign-in methods", () => {
     expect(await screen.findByRole("form", { name: "Change password" })).toBeTruthy();
   });
 });
+
+describe("Account page: a user without a password", () => {
+  it("offers a mailed link to set one instead of the change-password form", async () => {
+    methods = { hasPassword: false, linked: [{ provider: "github", linkedAt: new Date() }] };
+    api.on("account.get", () => ({ email: SIGNED_IN.user.email, emailVerified: true }));
+    api.on("passwordReset.request", () => ({ sent: true }));
+    renderApp("/account");
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Email me a link to set a password" }));
+    expect(await screen.findByText(/to choose a password/)).toBeTruthy();
+    expect(api.callsTo("passwordReset.request")).toEqual([{ email: SIGNED_IN.user.email }]);
+    expect(screen.queryByLabelText("Current password")).toBeNull();
+  });
+});
