@@ -1,5 +1,6 @@
-// Dev server and production build for the web app. In development `/trpc` and `/.well-known` are
-// proxied to the API so the browser sees one origin (first-party cookies, no CORS).
+// Dev server and production build for the web app. In development `/trpc`, `/.well-known` and the
+// OAuth routes (`/auth/oauth`) are proxied to the API so the browser sees one origin (first-party
+// cookies, no CORS).
 import path from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig, loadEnv } from "vite";
@@ -20,6 +21,7 @@ export default defineConfig(({ mode }) => {
       proxy: {
         "/trpc": apiOrigin,
         "/.well-known": apiOrigin,
+        "/auth/oauth": apiOrigin,
       },
     },
     build: { outDir: "dist" },

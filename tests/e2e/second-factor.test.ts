@@ -3,21 +3,13 @@
 // Chromium's virtual authenticator (Chrome DevTools Protocol, WebAuthn domain): passwordless sign-in
 // and as the second step of a password sign-in. Needs apps/web/dist and Debian's Chromium.
 import type { CDPSession, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBrowserApp, UI_TIMEOUT_MS, type BrowserApp } from "../setup/browser.ts";
+import { describe, expect, it } from "vitest";
+import { UI_TIMEOUT_MS, useBrowserApp } from "../setup/browser.ts";
 import { createTestUser, TEST_PASSWORD } from "../setup/server.ts";
 import { computeTotpCode } from "../setup/totp.ts";
 
-let app: BrowserApp;
-
 // WebAuthn needs a secure context and a domain as RP ID: http://localhost is both (127.0.0.1 is not a domain).
-beforeAll(async () => {
-  app = await startBrowserApp({ host: "localhost" });
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const app = useBrowserApp({ host: "localhost" });
 
 async function signInWithPassword(page: Page, email: string) {
   await page.goto("/sign-in");

@@ -1,9 +1,9 @@
 // Browser end-to-end: the built web app served by the real API, driven in Chromium through a
-// session's life — sign up, data that survives a reload, a second device, and revoking it.
-// Needs apps/web/dist (`pnpm test` builds it) and Debian's Chromium (CHROMIUM_PATH to override).
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBrowserApp, UI_TIMEOUT_MS, type BrowserApp } from "../setup/browser.ts";
+// session's life — sign up (verified with the mailed code), data that survives a reload, a second
+// device, and revoking it.
+import { describe, expect, it } from "vitest";
+import { UI_TIMEOUT_MS, useBrowserApp } from "../setup/browser.ts";
+import { readMailCode, waitForMail } from "../setup/mail.ts";
 import { uniqueEmail } from "../setup/server.ts";
 
 // The second device announces itself as a phone, so the session list tells the two apart.
@@ -12,21 +12,11 @@ const PHONE_USER_AGENT =
 const PASSWORD = "correct horse battery staple";
 const SESSION_ENDED = "Your session has ended. Please sign in again.";
 
-let app: BrowserApp;
-const openDevice = (options?: { userAgent?: string }) => app.openDevice(options);
-const saveScreenshot = (page: Page, step: string) => app.saveScreenshot(page, step);
+const { openDevice, saveScreenshot, pageProblems } = useBrowserApp();
 
 function isSignInPage(url: URL, reason: string | null = null): boolean {
   return url.pathname === "/sign-in" && url.searchParams.get("reason") === reason;
 }
-
-beforeAll(async () => {
-  app = await startBrowserApp();
-});
-
-afterAll(async () => {
-  await app?.close();
-});
 
 describe("session lifecycle in the browser", () => {
   it("signs up, keeps notes across reloads, and revokes a second device", async () => {
@@ -42,6 +32,10 @@ describe("session lifecycle in the browser", () => {
     await pageA.getByLabel("Email").fill(email);
     await pageA.getByLabel("Password").fill(PASSWORD);
     await pageA.getByRole("button", { name: "Sign up" }).click();
+    // The code from the mail that arrived over SMTP verifies the address and signs in.
+    await pageA.getByRole("heading", { name: "Verify your email" }).waitFor();
+    await pageA.getByLabel("Code", { exact: true }).fill(readMailCode(await waitForMail(email, /^Your latchkey code is/)));
+    await pageA.getByRole("button", { name: "Verify", exact: true }).click();
     await pageA.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
     expect(new URL(pageA.url()).pathname).toBe("/");
     await saveScreenshot(pageA, "01-signed-up");
@@ -93,6 +87,6 @@ describe("session lifecycle in the browser", () => {
     await pageA.reload();
     await expect.poll(() => sessionList.getByRole("listitem").count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
 
-    expect(app.pageProblems).toEqual([]);
+    expect(pageProblems).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
-// Browser e2e setup: the built web app served by the real API on a free port, and Debian's
-// Chromium through playwright-core. Each device is a browser context of its own (its own cookies);
-// uncaught page errors and CSP violations are collected for the test to assert on.
+// Shared setup for the browser end-to-end tests: the built web app, Debian's Chromium (CHROMIUM_PATH
+// to override) driven by playwright-core, one browser context per device, screenshots, and the page
+// problems (uncaught errors, CSP violations) a test fails on at its end. `useBrowserApp` serves the
+// app from the real API on a free port for tests that need nothing else running.
 import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import type { Database } from "../../apps/server/src/db.ts";
 import { createHttpServer } from "../../apps/server/src/http-server.ts";
 import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
@@ -12,7 +14,7 @@ import { getFreePort } from "./http.ts";
 import { createTestConfig, createTestDatabase } from "./server.ts";
 
 export const WEB_DIST_DIR = path.join(REPO_ROOT, "apps/web/dist");
-export const SCREENSHOT_DIR = path.join(REPO_ROOT, "artifacts/e2e");
+const SCREENSHOT_DIR = path.join(REPO_ROOT, "artifacts/e2e");
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -21,66 +23,90 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
   "--disable-quic",
-  // The server listens on IPv4 loopback; "localhost" must not try ::1 first.
+  // The server listens on IPv4 loopback; "localhost" (a WebAuthn relying party ID) must not try ::1 first.
   "--host-resolver-rules=MAP localhost 127.0.0.1",
 ];
 // The first page load compiles nothing but may still wait on argon2 and a cold database.
 export const UI_TIMEOUT_MS = 15_000;
 
-export interface BrowserApp {
-  baseUrl: string;
-  db: Database;
-  /** Uncaught exceptions and CSP violations seen in any page. */
-  pageProblems: string[];
-  openDevice(options?: { userAgent?: string }): Promise<Page>;
-  saveScreenshot(page: Page, step: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Starts the API with the built app at `http://<host>:<free port>` and a headless Chromium. */
-export async function startBrowserApp(options: { host?: "127.0.0.1" | "localhost" } = {}): Promise<BrowserApp> {
+/** Throws unless `pnpm --filter @latchkey/web build` has run; makes the screenshot folder. */
+export function requireBuiltWebApp(): void {
   if (!existsSync(path.join(WEB_DIST_DIR, "index.html"))) {
     throw new Error("apps/web/dist/index.html is missing: run `pnpm --filter @latchkey/web build` first");
   }
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const port = await getFreePort();
-  const baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
-  const db = createTestDatabase();
-  const config = createTestConfig({ APP_ORIGIN: baseUrl, WEB_DIST_DIR, PORT: String(port) });
-  const server: Server = createHttpServer({ db, config });
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
-  const browser: Browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A browser context of its own (its own cookie jar, like a separate device); problems go to `problems`. */
+export async function openDevice(
+  browser: Browser | undefined,
+  options: { baseURL: string; userAgent?: string },
+  problems: string[],
+): Promise<Page> {
+  if (!browser) throw new Error("the browser did not start");
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(UI_TIMEOUT_MS);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && message.text().includes("Content Security Policy")) problems.push(`CSP: ${message.text()}`);
   });
+  return page;
+}
+
+export async function saveScreenshot(page: Page, step: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${step}.png`), fullPage: true });
+}
+
+/**
+ * The app and a browser for one test file: started before its tests, closed after. `host: "localhost"`
+ * for WebAuthn, whose relying party ID cannot be an IP address.
+ */
+export function useBrowserApp(options: { host?: "127.0.0.1" | "localhost" } = {}) {
+  let db: Database | undefined;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let baseUrl = "";
   const pageProblems: string[] = [];
 
+  beforeAll(async () => {
+    requireBuiltWebApp();
+    const port = await getFreePort();
+    baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
+    db = createTestDatabase();
+    const config = createTestConfig({ APP_ORIGIN: baseUrl, WEB_DIST_DIR, PORT: String(port) });
+    const httpServer = createHttpServer({ db, config });
+    server = httpServer;
+    await new Promise<void>((resolve, reject) => httpServer.once("error", reject).listen(port, "127.0.0.1", resolve));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    // Closing the browser closes every context (device) the test opened.
+    await browser?.close();
+    if (server) {
+      const httpServer = server;
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(resolve));
+    }
+    await db?.$disconnect();
+  });
+
   return {
-    baseUrl,
-    db,
     pageProblems,
-    async openDevice(deviceOptions = {}) {
-      const context = await browser.newContext({ baseURL: baseUrl, ...deviceOptions });
-      context.setDefaultTimeout(UI_TIMEOUT_MS);
-      const page = await context.newPage();
-      page.on("pageerror", (error) => pageProblems.push(`page error: ${error.message}`));
-      page.on("console", (message) => {
-        if (message.type() === "error" && message.text().includes("Content Security Policy")) {
-          pageProblems.push(`CSP: ${message.text()}`);
-        }
-      });
-      return page;
+    get baseUrl() {
+      return baseUrl;
     },
-    async saveScreenshot(page, step) {
-      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${step}.png`), fullPage: true });
+    /** The app's database, for a test to look at what a step stored. */
+    get db(): Database {
+      if (!db) throw new Error("the app has not started");
+      return db;
     },
-    async close() {
-      // Closing the browser closes every context (device) the test opened.
-      await browser.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await db.$disconnect();
-    },
+    openDevice: (options: { userAgent?: string } = {}) => openDevice(browser, { baseURL: baseUrl, ...options }, pageProblems),
+    saveScreenshot,
   };
 }

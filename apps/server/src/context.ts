@@ -82,7 +82,7 @@ async function authenticate(
     const result = getAccessTokenVerifier(config.accessToken).verify(credential.token, now);
     if (!result.ok) return { auth: null, pendingAuth: null };
     const { claims } = result;
-    const user = { id: claims.sub, email: claims.email, name: claims.name };
+    const user = { id: claims.sub, email: claims.email, name: claims.name, emailVerified: claims.email_verified === true };
     return { auth: { method: "jwt", user, session: { id: claims.sid, userId: claims.sub }, claims }, pendingAuth: null };
   }
   const { session, user } = await validateSessionToken(db, credential.token, config.session, now);

@@ -9,6 +9,8 @@ const policy: RateLimitPolicy = {
   signUpsPerIpPerHour: 2,
   accessTokensPerSessionPerMinute: 2,
   secondFactorFailuresPerAccount: 3,
+  mailPerAddressPerHour: 2,
+  mailPerIpPerHour: 3,
 };
 
 /** A wrong password: the attempt is counted first and nothing is reported after the check. */

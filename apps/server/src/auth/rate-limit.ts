@@ -25,6 +25,7 @@ const CONSECUTIVE_FAILURES_WINDOW_S = 7 * DAY_S;
 const IP_FAILURES_WINDOW_S = DAY_S;
 const SIGN_UP_WINDOW_S = HOUR_S;
 const ACCESS_TOKEN_WINDOW_S = MINUTE_S;
+const MAIL_WINDOW_S = HOUR_S;
 // The table created by prisma/migrations/*_rate_limit_table (prisma/schema.prisma: RateLimit).
 const POSTGRES_TABLE = "rate_limit";
 
@@ -41,6 +42,10 @@ export interface RateLimitPolicy {
   accessTokensPerSessionPerMinute: number;
   /** Consecutive failed second-factor checks (TOTP, recovery code, passkey) for one account before it is blocked. */
   secondFactorFailuresPerAccount: number;
+  /** Mail a visitor can cause to one address per hour (verification resends, password resets). */
+  mailPerAddressPerHour: number;
+  /** Such requests from one IP per hour, whatever the address. */
+  mailPerIpPerHour: number;
 }
 
 /** Where the counters live: this process, or a store every instance of the API shares. */
@@ -90,6 +95,8 @@ export interface RateLimiter {
   consumeAccessTokenIssue(sessionId: string): Promise<RateLimitVerdict>;
   /** Counts a second-factor check (TOTP, recovery code, passkey) for the account before it runs. */
   consumeSecondFactorAttempt(userId: string): Promise<SecretAttempt>;
+  /** A request that mails `email` (known or not, so the verdict reveals nothing): per address and per IP. */
+  consumeMailRequest(email: string, ip: string | null): Promise<RateLimitVerdict>;
 }
 
 const NOT_LIMITED: RateLimitVerdict = { limited: false };
@@ -220,6 +227,8 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     duration: CONSECUTIVE_FAILURES_WINDOW_S,
     blockDuration: policy.passwordBlockSeconds,
   });
+  const mailByAddress = createLimiter(store, "mail-address", { points: policy.mailPerAddressPerHour, duration: MAIL_WINDOW_S });
+  const mailByIp = createLimiter(store, "mail-ip", { points: policy.mailPerIpPerHour, duration: MAIL_WINDOW_S });
 
   return {
     consumePasswordAttempt({ email, ip }) {
@@ -235,5 +244,9 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     consumeAccessTokenIssue: (sessionId) => consume(accessTokensBySession, sessionId),
     consumeSecondFactorAttempt: (userId) =>
       consumeSecretAttempt([{ limiter: secondFactorFailuresByAccount, key: userId, onSuccess: "reset" }]),
+    async consumeMailRequest(email, ip) {
+      const verdicts = await Promise.all([consume(mailByIp, getIpRateLimitKey(ip)), consume(mailByAddress, hashEmail(email))]);
+      return verdicts.find((verdict) => verdict.limited) ?? NOT_LIMITED;
+    },
   };
 }

@@ -1,12 +1,11 @@
 // Second factors (DESIGN §7): which ones a user has, checking a TOTP or recovery code with the
 // count-first rule, and completing a session with a proved factor. A password sign-in of a user with
 // a factor leaves a second-factor-pending session; proving the factor replaces it with a full one.
-import type { Database, DatabaseClient } from "../db.ts";
-import type { AuthFactor } from "../generated/prisma/enums.ts";
+import type { DatabaseClient } from "../db.ts";
 import type { EncryptionKeyRing } from "./encryption.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { countRecoveryCodes, useRecoveryCode } from "./recovery-code.ts";
-import { addSessionFactor, createSession, type Session, type SessionMetadata, type SessionPolicy } from "./session.ts";
+import type { SessionAssurance } from "./session.ts";
 import { verifyTotpCode } from "./totp.ts";
 
 /** How long a second-factor-pending session lives: enough to fetch a phone, not to leave it lying. */
@@ -38,6 +37,33 @@ export function listSecondFactorMethods(status: SecondFactorStatus): SecondFacto
   return methods;
 }
 
+/** A factor that opens a session on its own, before any second factor. */
+export type FirstFactor = "password" | "oauth" | "email";
+
+export interface SignInStart {
+  /** How the new session records its authentication (createSession). */
+  assurance: SessionAssurance;
+  /** A pending session lives SECOND_FACTOR_PENDING_LIFETIME_MS; a full one the policy's lifetime. */
+  lifetimeMs?: number;
+  /** The second factors that can complete the session; empty: it is complete already. */
+  methods: SecondFactorMethod[];
+}
+
+/**
+ * How a sign-in by a first factor (password, provider, mailed link or code, reset) starts: a user
+ * with a second factor gets a second-factor-pending session whatever the first factor was, so no
+ * way of signing in skips the second step.
+ */
+export async function startFirstFactorSignIn(db: DatabaseClient, userId: string, factor: FirstFactor): Promise<SignInStart> {
+  const methods = listSecondFactorMethods(await getSecondFactorStatus(db, userId));
+  if (methods.length === 0) return { assurance: { factors: [factor], secondFactorAt: null, secondFactorPending: false }, methods };
+  return {
+    assurance: { factors: [factor], secondFactorAt: null, secondFactorPending: true },
+    lifetimeMs: SECOND_FACTOR_PENDING_LIFETIME_MS,
+    methods,
+  };
+}
+
 export type SecondFactorCodeCheck =
   | { status: "valid"; factor: "totp" | "recovery_code"; recoveryCodesLeft: number | null }
   | { status: "invalid" }
@@ -67,25 +93,6 @@ export async function verifySecondFactorCode(
   if (!used) return { status: "invalid" };
   await attempt.succeed();
   return { status: "valid", factor: "recovery_code", recoveryCodesLeft: used.left };
-}
-
-/**
- * Replaces `session` with a new one (new token: the old one must not survive, fixation) that
- * records `factor` as proved now: a pending session becomes a full one, a full one enters sudo
- * mode. Null when the session ended meanwhile (signed out elsewhere, or a parallel request won).
- */
-export async function completeSessionFactor(
-  db: Database,
-  input: { session: Pick<Session, "id" | "kind" | "userId" | "factors" | "secondFactorAt">; factor: AuthFactor; metadata: SessionMetadata },
-  policy: SessionPolicy,
-  now: Date,
-): Promise<{ token: string; session: Session } | null> {
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.session.deleteMany({ where: { id: input.session.id } });
-    if (count === 0) return null;
-    const assurance = addSessionFactor(input.session, input.factor, now);
-    return createSession(tx, { userId: input.session.userId, kind: input.session.kind, metadata: input.metadata, assurance }, policy, now);
-  });
 }
 
 export type ResetSecondFactorCheck =

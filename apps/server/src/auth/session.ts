@@ -17,6 +17,8 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** Whether the user has proved they receive mail at `email` (verifiedProcedure checks it). */
+  emailVerified: boolean;
 }
 
 export interface Session {
@@ -42,6 +44,9 @@ export interface SessionAssurance {
   secondFactorPending: boolean;
 }
 
+/** Factors that complete a sign-in; password, oauth and email are first factors only. */
+const SECOND_FACTORS: ReadonlySet<AuthFactor> = new Set(["totp", "recovery_code", "passkey"]);
+
 const PASSWORD_ONLY: SessionAssurance = { factors: ["password"], secondFactorAt: null, secondFactorPending: false };
 
 /**
@@ -49,7 +54,7 @@ const PASSWORD_ONLY: SessionAssurance = { factors: ["password"], secondFactorAt:
  * factor) after `factor` was proved now: what was proved before still counts, and nothing is pending.
  */
 export function addSessionFactor(session: Pick<Session, "factors" | "secondFactorAt">, factor: AuthFactor, now: Date): SessionAssurance {
-  const isSecondFactor = factor !== "password";
+  const isSecondFactor = SECOND_FACTORS.has(factor);
   return {
     factors: session.factors.includes(factor) ? session.factors : [...session.factors, factor],
     secondFactorAt: isSecondFactor ? now : session.secondFactorAt,
@@ -76,6 +81,21 @@ const SESSION_SELECT = {
   secondFactorAt: true,
 } as const;
 
+/** The User columns a SessionUser is made of (toSessionUser). */
+export const SESSION_USER_SELECT = { id: true, email: true, name: true, emailVerifiedAt: true } as const;
+
+export function toSessionUser(user: { id: string; email: string; name: string; emailVerifiedAt: Date | null }): SessionUser {
+  return { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerifiedAt !== null };
+}
+
+/** authenticatedAt of a session whose user never proved who they are on it: older than any sudo window. */
+const NEVER_AUTHENTICATED = new Date(0);
+
+/** A session opened by a mailed link or code and nothing else: holding the mailbox is not sudo. */
+function provedOnlyByMail(assurance: SessionAssurance): boolean {
+  return assurance.factors.every((factor) => factor === "email");
+}
+
 // User agents are attacker-controlled; keep what the session list needs.
 const USER_AGENT_MAX_LENGTH = 512;
 
@@ -96,8 +116,10 @@ export async function createSession(
       createdAt: now,
       lastActiveAt: now,
       expiresAt: new Date(now.getTime() + Math.min(input.lifetimeMs ?? policy.absoluteLifetimeMs, policy.absoluteLifetimeMs)),
-      // Every session starts with a check of the user (password, passkey, second factor).
-      authenticatedAt: now,
+      // When the user last proved who they are on it: now for a sign-in (password, provider,
+      // passkey), a second factor, a password change or a reset. A session a mailed link or code
+      // alone started never did, so sudo mode asks first.
+      authenticatedAt: provedOnlyByMail(assurance) ? NEVER_AUTHENTICATED : now,
       factors: assurance.factors,
       secondFactorAt: assurance.secondFactorAt,
       secondFactorPending: assurance.secondFactorPending,
@@ -128,14 +150,15 @@ export async function validateSessionToken(
   // SessionUser; building `session` and the user below fails to compile if those types grow.
   // factors is cast to text[]: the driver parses arrays of built-in types only.
   const [row] = await db.$queryRaw<SessionRow[]>`SELECT s."id", s."userId", s."kind", s."createdAt", s."lastActiveAt",
-    s."expiresAt", s."secondFactorPending", s."factors"::text[] AS "factors", s."secondFactorAt", s."secretHash", u."email", u."name"
+    s."expiresAt", s."secondFactorPending", s."factors"::text[] AS "factors", s."secondFactorAt", s."secretHash", u."email", u."name",
+    u."emailVerifiedAt" IS NOT NULL AS "emailVerified"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = ${parts.id}`;
   // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
   // anyone end someone else's session.
   if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
 
-  const { secretHash: _secretHash, email, name, ...session } = row;
-  return applySessionPolicy(db, session, { id: session.userId, email, name }, policy, now);
+  const { secretHash: _secretHash, email, name, emailVerified, ...session } = row;
+  return applySessionPolicy(db, session, { id: session.userId, email, name, emailVerified }, policy, now);
 }
 
 /** The columns validateSessionToken selects: its session, the secret's hash, its user's profile. */
@@ -152,6 +175,7 @@ interface SessionRow {
   secretHash: Uint8Array;
   email: string;
   name: string;
+  emailVerified: boolean;
 }
 
 /**
@@ -168,11 +192,11 @@ export async function validateSessionReference(
   const row = await db.session.findUnique({
     where: { id: reference.sessionId, userId: reference.userId },
     relationLoadStrategy: "join",
-    select: { ...SESSION_SELECT, user: { select: { id: true, email: true, name: true } } },
+    select: { ...SESSION_SELECT, user: { select: SESSION_USER_SELECT } },
   });
   if (!row) return { session: null, user: null };
   const { user, ...session } = row;
-  return applySessionPolicy(db, session, user, policy, now);
+  return applySessionPolicy(db, session, toSessionUser(user), policy, now);
 }
 
 /** Ends an expired session (deleting its row) or renews a live one at most once per interval. */

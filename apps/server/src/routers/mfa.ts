@@ -2,12 +2,13 @@
 // (completing a two-step sign-in, or stepping up into sudo mode). Passkeys: routers/passkey.ts.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { replaceSession } from "../auth/reauthentication.ts";
 import { deleteRecoveryCodes, replaceRecoveryCodes } from "../auth/recovery-code.ts";
-import { completeSessionFactor, getSecondFactorStatus, verifySecondFactorCode } from "../auth/second-factor.ts";
+import { getSecondFactorStatus, listSecondFactorMethods, verifySecondFactorCode } from "../auth/second-factor.ts";
 import type { Session } from "../auth/session.ts";
 import { deleteTotp, startTotpEnrolment } from "../auth/totp.ts";
 import type { Context } from "../context.ts";
-import { createTooManyRequestsError, router, secondFactorSecretProcedure, sessionProcedure, sessionSecretProcedure, sudoProcedure } from "../trpc.ts";
+import { createTooManyRequestsError, router, secondFactorProcedure, secondFactorSecretProcedure, sessionProcedure, sessionSecretProcedure, sudoProcedure } from "../trpc.ts";
 
 const codeSchema = z.string().trim().min(1, "Enter the code.").max(64);
 const WRONG_CODE = "The code is incorrect or has already been used.";
@@ -21,7 +22,7 @@ export async function completeFactor(
   factor: "totp" | "recovery_code" | "passkey",
 ) {
   const now = ctx.clock();
-  const result = await completeSessionFactor(ctx.db, { session: ctx.session, factor, metadata: ctx.metadata }, ctx.config.session, now);
+  const result = await replaceSession(ctx.db, { session: ctx.session, factor, metadata: ctx.metadata }, ctx.config.session, now);
   if (!result) throw new TRPCError({ code: "UNAUTHORIZED", message: "This session has ended. Sign in again." });
   const reauthenticatedUntil = new Date(now.getTime() + ctx.config.reauthenticationWindowMs);
   if (ctx.method === "cookie") {
@@ -34,6 +35,14 @@ export async function completeFactor(
 export const mfaRouter = router({
   /** What protects the account: TOTP on or off, how many passkeys and unused recovery codes. */
   status: sessionProcedure.query(({ ctx }) => getSecondFactorStatus(ctx.db, ctx.user.id)),
+
+  /**
+   * The methods that can complete a second-factor-pending session: for a sign-in that did not go
+   * through auth.signIn (a provider's callback, a mailed link or code). Null for a full session.
+   */
+  pendingMethods: secondFactorProcedure.query(async ({ ctx }) =>
+    ctx.session.secondFactorPending ? listSecondFactorMethods(await getSecondFactorStatus(ctx.db, ctx.user.id)) : null,
+  ),
 
   /** A new TOTP key (not yet active) for the QR code; confirmTotp turns it on. Sudo mode. */
   startTotp: sudoProcedure.mutation(async ({ ctx }) => {

@@ -2,10 +2,14 @@
 // opens a small password prompt in place; once auth.reauthenticate accepts the password (and the
 // browser holds the new session cookie it answers with), the same action runs again. The password
 // goes only to auth.reauthenticate. A user with a second factor may prove it instead (mfa.verify,
-// passkey.verify), which opens the same window.
+// passkey.verify), which opens the same window. A user with a linked provider may confirm there
+// instead (the only password-free way for a user without a password); that leaves the page, and
+// the action is clicked again.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useLocation } from "react-router";
 import { getErrorMessage, getFieldErrors, isReauthenticationRequired } from "../lib/api-error.ts";
+import { getOAuthStartUrl } from "../lib/oauth.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { describePasskeyFailure, getPasskey, supportsPasskeys } from "../lib/webauthn.ts";
 import { FormField, readFormText } from "./form-field.tsx";
@@ -98,6 +102,21 @@ function ReauthenticationPrompt(props: {
   onPasskey: () => void;
   onCancel: () => void;
 }) {
+  const trpc = useTRPC();
+  const location = useLocation();
+  const methods = useQuery(trpc.oauth.methods.queryOptions());
+  const providers = useQuery(trpc.oauth.providers.queryOptions());
+  const linked = (providers.data ?? []).filter((provider) => methods.data?.linked.some((account) => account.provider === provider.id));
+  const providerChoices = linked.length > 0 && (
+    <nav className="providers" aria-label="Confirm with a provider">
+      {linked.map((provider) => (
+        <a key={provider.id} className="button button-secondary" href={getOAuthStartUrl(provider.id, "reauthenticate", location.pathname)}>
+          Confirm with {provider.name}
+        </a>
+      ))}
+    </nav>
+  );
+
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     props.onSubmit(readFormText(event.currentTarget, ["password"]).password);
@@ -105,6 +124,41 @@ function ReauthenticationPrompt(props: {
   function handleCode(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     props.onSubmitCode(readFormText(event.currentTarget, ["code"]).code);
+  }
+  const secondFactorChoices = (props.offerCode || props.offerPasskey) && (
+    <div className="reauthentication-factors">
+      <p className="muted">Or confirm with your second factor:</p>
+      <ErrorAlert message={props.secondFactorError} />
+      {props.offerCode && (
+        <form aria-label="Confirm with a code" onSubmit={handleCode} noValidate>
+          <FormField label="Code from your authenticator app" name="code" autoComplete="one-time-code" required />
+          <button type="submit" className="button-secondary" disabled={props.isPending}>
+            Confirm with code
+          </button>
+        </form>
+      )}
+      {props.offerPasskey && (
+        <div className="actions">
+          <button type="button" className="button-secondary" disabled={props.isPending} onClick={props.onPasskey}>
+            Use a passkey
+          </button>
+        </div>
+      )}
+    </div>
+  );
+  if (methods.data && !methods.data.hasPassword) {
+    return (
+      <div className="card reauthentication" role="group" aria-label="Confirm it is you">
+        <p>For your security, sign in at your provider again to continue, then repeat the action.</p>
+        {providerChoices}
+        <div className="actions">
+          <button type="button" className="button-secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        </div>
+        {secondFactorChoices}
+      </div>
+    );
   }
   return (
     <div className="card reauthentication">
@@ -128,28 +182,9 @@ function ReauthenticationPrompt(props: {
             Cancel
           </button>
         </div>
+        {providerChoices}
       </form>
-      {(props.offerCode || props.offerPasskey) && (
-        <div className="reauthentication-factors">
-          <p className="muted">Or confirm with your second factor:</p>
-          <ErrorAlert message={props.secondFactorError} />
-          {props.offerCode && (
-            <form aria-label="Confirm with a code" onSubmit={handleCode} noValidate>
-              <FormField label="Code from your authenticator app" name="code" autoComplete="one-time-code" required />
-              <button type="submit" className="button-secondary" disabled={props.isPending}>
-                Confirm with code
-              </button>
-            </form>
-          )}
-          {props.offerPasskey && (
-            <div className="actions">
-              <button type="button" className="button-secondary" disabled={props.isPending} onClick={props.onPasskey}>
-                Use a passkey
-              </button>
-            </div>
-          )}
-        </div>
-      )}
+      {secondFactorChoices}
     </div>
   );
 }

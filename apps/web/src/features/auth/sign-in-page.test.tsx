@@ -149,4 +149,14 @@ describe("SignInPage", () => {
       { method: "recovery_code", code: "abcdef-ghijkl-mnopqr-stuvwx" },
     ]);
   });
+
+  it("offers a button per configured provider, keeping `next`, and explains a failed provider sign-in", async () => {
+    api.on("oauth.providers", () => [{ id: "oidc", name: "Local OIDC" }]);
+    renderApp("/sign-in?next=%2Fsessions&oauth_error=account_exists");
+
+    const button = await screen.findByRole("link", { name: "Sign in with Local OIDC" });
+    expect(button.getAttribute("href")).toBe("/auth/oauth/oidc?next=%2Fsessions");
+    const alert = screen.getByText(/An account with this email already exists/);
+    expect(alert.getAttribute("role")).toBe("alert");
+  });
 });

@@ -1,12 +1,15 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
+import { getOAuthFailureMessage } from "../../lib/oauth.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuthPage, useNextParam } from "./auth-page.tsx";
+import { sanitizeNextPath } from "./next-path.ts";
 import { usePasskeySignIn } from "./passkey-sign-in.tsx";
+import { ProviderSignIn } from "./provider-sign-in.tsx";
 import { SecondFactorForm } from "./second-factor-form.tsx";
 
 export function SignInPage() {
@@ -24,7 +27,9 @@ export function SignInPage() {
   );
   const passkey = usePasskeySignIn(() => void refreshSession());
   const fieldErrors = getFieldErrors(signIn.error);
-  const secondFactor = signIn.data?.secondFactor;
+  // A provider's callback or a mailed link left a pending session and sent the browser here.
+  const pending = useQuery({ ...trpc.mfa.pendingMethods.queryOptions(), enabled: searchParams.get("second_factor") === "1" });
+  const secondFactor = signIn.data?.secondFactor ?? (pending.data ? { methods: pending.data } : null);
 
   if (secondFactor) {
     return (
@@ -50,7 +55,7 @@ export function SignInPage() {
     >
       {searchParams.get("reason") === "expired" && <Notice tone="info">Your session has ended. Please sign in again.</Notice>}
       {searchParams.get("reason") === "deleted" && <Notice tone="info">Your account has been deleted.</Notice>}
-      <ErrorAlert message={getErrorMessage(signIn.error) ?? passkey.errorMessage} />
+      <ErrorAlert message={getErrorMessage(signIn.error) ?? passkey.errorMessage ?? getOAuthFailureMessage(searchParams.get("oauth_error"))} />
       <form aria-label="Sign in" onSubmit={handleSubmit} noValidate>
         {/* "webauthn" lets the browser offer passkeys in this field's autofill (conditional UI). */}
         <FormField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fieldErrors.email} />
@@ -62,9 +67,14 @@ export function SignInPage() {
           required
           error={fieldErrors.password}
         />
-        <button type="submit" disabled={signIn.isPending}>
-          {signIn.isPending ? "Signing in…" : "Sign in"}
-        </button>
+        <div className="actions">
+          <button type="submit" disabled={signIn.isPending}>
+            {signIn.isPending ? "Signing in…" : "Sign in"}
+          </button>
+          <Link to="/forgot-password" className="forgot-link">
+            Forgot password?
+          </Link>
+        </div>
       </form>
       {passkey.available && (
         <div className="actions">
@@ -73,6 +83,7 @@ export function SignInPage() {
           </button>
         </div>
       )}
+      <ProviderSignIn next={searchParams.has("next") ? sanitizeNextPath(searchParams.get("next")) : null} />
     </AuthPage>
   );
 }

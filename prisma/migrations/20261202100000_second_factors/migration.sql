@@ -1,5 +1,5 @@
 -- CreateEnum
-CREATE TYPE "AuthFactor" AS ENUM ('password', 'totp', 'recovery_code', 'passkey');
+CREATE TYPE "AuthFactor" AS ENUM ('password', 'oauth', 'email', 'totp', 'recovery_code', 'passkey');
 
 -- CreateEnum
 CREATE TYPE "WebAuthnCeremony" AS ENUM ('registration', 'authentication');
