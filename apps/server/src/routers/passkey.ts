@@ -13,6 +13,7 @@ import {
   type RelyingParty,
 } from "../auth/passkey.ts";
 import { countRecoveryCodes, replaceRecoveryCodes } from "../auth/recovery-code.ts";
+import { SESSION_USER_SELECT, toSessionUser } from "../auth/session.ts";
 import type { Config } from "../env.ts";
 import {
   createTooManyRequestsError,
@@ -114,7 +115,7 @@ export const passkeyRouter = router({
       const result = await verifyPasskeyAuthentication(ctx.db, relyingParty(ctx.config), { response, sessionId: null, userId: owner }, now);
       if (result.status === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: INVALID_PASSKEY });
       await attempt.succeed();
-      const user = await ctx.db.user.findUniqueOrThrow({ where: { id: result.userId }, select: { id: true, email: true, name: true } });
+      const user = toSessionUser(await ctx.db.user.findUniqueOrThrow({ where: { id: result.userId }, select: SESSION_USER_SELECT }));
       const token = await startSession(ctx, user.id, input.transport, {
         assurance: { factors: ["passkey"], secondFactorAt: now, secondFactorPending: false },
       });
