@@ -150,6 +150,20 @@ describe("SignInPage", () => {
     ]);
   });
 
+  it("asks for the second factor after a provider or a mailed link left a pending session (?second_factor=1)", async () => {
+    api.on("mfa.pendingMethods", () => ["totp", "recovery_code"]);
+    api.on("mfa.verify", () => {
+      signedIn = true;
+      return { sessionId: "session-2", token: null, reauthenticatedUntil: new Date(), user: SIGNED_IN.user, recoveryCodesLeft: null };
+    });
+    const app = renderApp("/sign-in?second_factor=1");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Code from your authenticator app"), "654321");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await waitFor(() => expect(app.router.state.location.pathname).toBe("/"));
+    expect(api.callsTo("mfa.verify")).toEqual([{ method: "totp", code: "654321" }]);
+  });
+
   it("offers a button per configured provider, keeping `next`, and explains a failed provider sign-in", async () => {
     api.on("oauth.providers", () => [{ id: "oidc", name: "Local OIDC" }]);
     renderApp("/sign-in?next=%2Fsessions&oauth_error=account_exists");
