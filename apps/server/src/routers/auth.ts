@@ -130,16 +130,22 @@ export const authRouter = router({
     return { signedOut: true };
   }),
 
+  // Who is signed in. No credential at all answers null (200): a signed-out page load is not an
+  // error. A credential that no longer works is one (401), so clients learn their session ended.
   // Under an access token: what the token says, without a query (its session is only an id).
-  me: protectedProcedure.query(({ ctx: { auth } }) =>
-    auth.method === "jwt"
+  me: publicProcedure.query(({ ctx: { auth, credential } }) => {
+    if (!auth) {
+      if (credential) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+      return null;
+    }
+    return auth.method === "jwt"
       ? { method: auth.method, user: auth.user, session: { id: auth.session.id } }
       : {
           method: auth.method,
           user: auth.user,
           session: { id: auth.session.id, kind: auth.session.kind, expiresAt: auth.session.expiresAt },
-        },
-  ),
+        };
+  }),
 
   /** A short-lived JWT for this session (DESIGN §4); refresh it with the session token, not with itself. */
   issueAccessToken: sessionProcedure.mutation(async ({ ctx }) => {

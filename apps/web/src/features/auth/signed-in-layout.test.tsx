@@ -17,7 +17,8 @@ const whileSignedIn = (data: unknown) => () => {
 beforeEach(() => {
   api = installFakeApi();
   session = "none";
-  api.on("auth.me", whileSignedIn(SIGNED_IN));
+  // Like the server: null without a cookie, UNAUTHORIZED for a cookie whose session ended.
+  api.on("auth.me", () => (session === "none" ? null : whileSignedIn(SIGNED_IN)()));
   api.on("note.list", whileSignedIn([]));
   api.on("note.create", whileSignedIn({}));
   api.on("session.list", whileSignedIn([]));
