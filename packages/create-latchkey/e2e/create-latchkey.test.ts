@@ -61,6 +61,42 @@ describe("the packed package", () => {
   });
 });
 
+/** Every text file under `dir` (relative paths), .git and node_modules left out. */
+function readProjectFiles(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const file = path.relative(dir, path.join(entry.parentPath, entry.name));
+    if (!entry.isFile() || /(^|\/)(\.git|node_modules)\//.test(file)) continue;
+    const content = readFileSync(path.join(dir, file));
+    if (!content.includes(0)) files.set(file, content.toString("utf8"));
+  }
+  return files;
+}
+
+describe("the name", () => {
+  it("--name acme-notes: no file or path of the new app says latchkey, but where it says it came from", async () => {
+    const parent = createParent();
+    const result = await runCli(["notes-app", "--yes", "--name", "acme-notes", "--no-install", "--no-git"], { cwd: parent });
+    expect(result.code, result.output).toBe(0);
+    const projectDir = path.join(parent, "notes-app");
+    const files = readProjectFiles(projectDir);
+    const mentions = [...files].flatMap(([file, text]) =>
+      [file, ...text.split("\n")]
+        .filter((line) => /latchkey/i.test(line.replaceAll("create-latchkey", "")))
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    // The README's second line names the template it was created from, and nothing else does.
+    expect(mentions).toEqual([`README.md: Created with \`create-latchkey\` from the latchkey template; what follows describes the template as you got it.`]);
+    // What a user meets: page title, brand, cookie, API log line, CLI command and its variables.
+    expect(files.get("apps/web/index.html")).toContain("<title>acme-notes</title>");
+    expect(files.get("apps/server/src/auth/cookie.ts")).toContain('"acme_notes_session"');
+    expect(files.get("apps/server/src/index.ts")).toContain("acme-notes API listening on");
+    expect(JSON.parse(files.get("apps/cli/package.json")!).bin).toEqual({ "acme-notes": "./bin/acme-notes.js" });
+    expect(files.get("apps/cli/src/credentials-file.ts")).toContain("ACME_NOTES_CONFIG_DIR");
+    expect(JSON.parse(files.get("package.json")!).name).toBe("acme-notes");
+  });
+});
+
 describe("bad input", () => {
   it("--help lists the flags", async () => {
     const result = await runCli(["--help"], { cwd: tmpdir() });
