@@ -247,7 +247,7 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("a new app, end to end", () =
   }, STEP_TIMEOUT_MS);
 
   it("grows a bookmark router with `pnpm gen router`, migrates, typechecks and passes every test", async () => {
-    await step("pnpm gen router bookmark", "pnpm", ["gen", "router", "bookmark"]);
+    await step("pnpm gen router bookmark title:string url:string? done:boolean", "pnpm", ["gen", "router", "bookmark", "title:string", "url:string?", "done:boolean"]);
     database = await startEmbeddedDatabase({ dataDir: null, port: 0, shadowPort: 0 });
     const databaseEnv = { DATABASE_URL: database.url, SHADOW_DATABASE_URL: database.shadowUrl! };
     await step("pnpm prisma migrate dev --name add-bookmark", "pnpm", ["prisma", "migrate", "dev", "--name", "add-bookmark"], databaseEnv);

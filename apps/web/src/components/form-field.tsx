@@ -6,7 +6,7 @@ interface FormFieldProps {
   label: string;
   name: string;
   error?: string | undefined;
-  type?: "text" | "email" | "password";
+  type?: "text" | "email" | "password" | "number";
   multiline?: boolean;
   autoComplete?: string;
   defaultValue?: string;
