@@ -157,7 +157,7 @@ export function renderPage(n: FeatureNames, fields: readonly FeatureField[]): st
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { FormField } from "../../components/form-field.tsx";
-import { ErrorAlert, LoadError, LoadingMessage } from "../../components/message.tsx";
+import { EmptyState, ErrorAlert, ListSkeleton, LoadError } from "../../components/message.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 
@@ -202,11 +202,11 @@ ${controls}
         <h2 id="${n.pluralKebab}-heading">Your ${n.pluralTitle.toLowerCase()}</h2>
         <ErrorAlert message={getErrorMessage(remove.error)} />
         {${items}.isPending ? (
-          <LoadingMessage />
+          <ListSkeleton label="${n.pluralTitle.toLowerCase()}" />
         ) : ${items}.isError ? (
           <LoadError error={${items}.error} onRetry={() => void ${items}.refetch()} />
         ) : ${items}.data.length === 0 ? (
-          <p className="muted">No ${n.pluralTitle.toLowerCase()} yet. Create the first one above.</p>
+          <EmptyState title="No ${n.pluralTitle.toLowerCase()} yet">Create the first one above.</EmptyState>
         ) : (
           <ul className="list" aria-label="${n.pluralTitle}">
             {${items}.data.map((${n.camel}) => (

@@ -117,6 +117,6 @@ describe("SignInPage", () => {
     signedIn = true;
     const app = renderApp("/sign-in");
     await waitFor(() => expect(app.currentUrl()).toBe("/"));
-    expect(await screen.findByText("No notes yet. Write your first one above.")).toBeTruthy();
+    expect(await screen.findByText("No notes yet")).toBeTruthy();
   });
 });

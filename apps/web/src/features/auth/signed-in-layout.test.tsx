@@ -49,6 +49,21 @@ describe("SignedInLayout", () => {
     expect(app.currentUrl()).toBe("/sessions");
   });
 
+  it("folds the navigation into a menu that a link closes again", async () => {
+    session = "valid";
+    renderApp("/");
+    const toggle = await screen.findByRole("button", { name: "Menu" });
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(document.getElementById(toggle.getAttribute("aria-controls")!)?.contains(screen.getByRole("navigation", { name: "Main" }))).toBe(true);
+
+    const user = userEvent.setup();
+    await user.click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    await user.click(screen.getByRole("link", { name: "Sessions" }));
+    await screen.findByRole("heading", { name: "Sessions" });
+    expect(screen.getByRole("button", { name: "Menu" }).getAttribute("aria-expanded")).toBe("false");
+  });
+
   it("sends the user to sign in with a reason when a query finds the session revoked", async () => {
     session = "valid";
     const app = renderApp("/");
