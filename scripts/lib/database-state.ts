@@ -9,6 +9,8 @@ import { REPO_ROOT } from "./repo-root.ts";
 const MIGRATIONS_DIR = path.join(REPO_ROOT, "prisma", "migrations");
 // PostgreSQL's "relation does not exist": a database Prisma has never migrated.
 const UNDEFINED_TABLE = "42P01";
+// "database does not exist": `prisma migrate deploy` creates it.
+const INVALID_CATALOG_NAME = "3D000";
 
 export interface DatabaseState {
   /** Committed migrations the database has not applied (failed or rolled-back ones included). */
@@ -34,7 +36,12 @@ async function queryOrEmpty<T extends pg.QueryResultRow>(client: pg.Client, sql:
 
 export async function readDatabaseState(databaseUrl: string): Promise<DatabaseState> {
   const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    if ((error as { code?: string }).code === INVALID_CATALOG_NAME) return { pendingMigrations: listCommittedMigrations(), hasUsers: false };
+    throw error;
+  }
   try {
     const applied = await queryOrEmpty<{ migration_name: string }>(
       client,
