@@ -55,6 +55,7 @@ describe("SessionsPage", () => {
 
     await waitFor(() => expect(screen.queryByRole("listitem", { name: "Safari 17 on iPhone" })).toBeNull());
     expect(api.callsTo("session.revoke")).toEqual([{ id: "session-2" }]);
+    expect(screen.getByText("Signed out Safari 17 on iPhone.")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Sign out everywhere else" }).hasAttribute("disabled")).toBe(true);
   });
 });
