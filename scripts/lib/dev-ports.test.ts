@@ -5,11 +5,17 @@ import { chooseDevPort, describeMovedPort } from "./dev-ports.ts";
 
 const servers: Server[] = [];
 
-/** Holds a free port, as another app's dev server would; resolves with the port. */
+/** Holds `port` (0: a free one), as another app's dev server would; resolves with the port. */
 async function occupyPort(port = 0): Promise<number> {
   const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
+  } catch (error) {
+    // Something else holds it already, which serves the test as well.
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") return port;
+    throw error;
+  }
   servers.push(server);
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
   return (server.address() as { port: number }).port;
 }
 

@@ -7,6 +7,7 @@ import { parseEnv } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../../scripts/lib/embedded-database.ts";
 import { DEMO_PASSWORD, DEMO_USERS } from "../../../scripts/lib/demo-users.ts";
+import { renameText } from "../src/project-files.ts";
 import { createCleanEnv, REPO_ROOT, run, usePackedPackage } from "./packed-package.ts";
 
 const STANDIN_ENGINE = path.resolve(REPO_ROOT, "..", "shared", "prisma-engine", "schema-engine");
@@ -135,7 +136,8 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("a new app, end to end", () =
       const signIn = await fetch(`${baseUrl}/trpc/auth.signIn`, {
         method: "POST",
         headers: { "content-type": "application/json", origin: APP_ORIGIN },
-        body: JSON.stringify({ email: ada.email, password: DEMO_PASSWORD }),
+        // The app's seed uses its own name in the demo password, as in everything else.
+        body: JSON.stringify({ email: ada.email, password: renameText(DEMO_PASSWORD, path.basename(projectDir)) }),
       });
       expect(signIn.status).toBe(200);
       const cookie = signIn.headers.getSetCookie()[0]!.split(";")[0]!;
