@@ -182,7 +182,8 @@ describe("session lifecycle in the browser", () => {
     expect(pageProblems).toEqual([]);
   });
 
-  it.each(Object.entries(VIEWPORTS))("every page passes axe-core at %s width, and a signed-out visit logs no error", async (width, viewport) => {
+  // Both widths at once: separate devices, each with its own user.
+  it.concurrent.each(Object.entries(VIEWPORTS))("every page passes axe-core at %s width, and a signed-out visit logs no error", async (width, viewport) => {
     const problems: string[] = [];
     const consoleErrors: string[] = [];
     // axe is injected as an inline script, which the app's CSP rightly refuses; this device only.
