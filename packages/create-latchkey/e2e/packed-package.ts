@@ -80,9 +80,11 @@ export function usePackedPackage() {
     packed = await packPackage();
     tempDirs.push(packed.workDir);
   }, 120_000);
+  // Deleting an installed app (tens of thousands of files) takes longer than the default 10 s hook
+  // time-out on a busy machine.
   afterAll(() => {
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   const requirePacked = (): PackedPackage => {
     if (!packed) throw new Error("The package is packed in beforeAll; use it inside a test.");
