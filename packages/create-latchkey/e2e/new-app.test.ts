@@ -22,6 +22,7 @@ const EXPECTED_APP_SCRIPTS = [
   "gen-router.ts",
   "init-env.ts",
   "prisma.ts",
+  "start-script.test.ts",
   "test.ts",
 ];
 
