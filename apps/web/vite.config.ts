@@ -1,5 +1,6 @@
-// Dev server and production build for the web app. In development `/trpc` and `/.well-known` are
-// proxied to the API so the browser sees one origin (first-party cookies, no CORS).
+// Dev server and production build for the web app. In development `/trpc`, `/.well-known` and the
+// OAuth routes (`/auth/oauth`) are proxied to the API so the browser sees one origin (first-party
+// cookies, no CORS).
 import path from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig, loadEnv, type ProxyOptions } from "vite";
@@ -21,7 +22,7 @@ export default defineConfig(({ mode }) => {
       port: Number(env.WEB_PORT || DEFAULT_WEB_PORT),
       // APP_ORIGIN names this port: serving elsewhere would break sign-in (`pnpm dev` checked it is free).
       strictPort: true,
-      proxy: { "/trpc": toApi, "/.well-known": toApi },
+      proxy: { "/trpc": toApi, "/.well-known": toApi, "/auth/oauth": toApi },
     },
     build: { outDir: "dist" },
   };

@@ -11,7 +11,7 @@ export const DEFAULT_DB_PORT = 54329;
 // How far past a taken default to look before giving up.
 const PORT_SEARCH_SPAN = 50;
 
-export type PortVariable = "API_PORT" | "WEB_PORT" | "DB_PORT";
+export type PortVariable = "API_PORT" | "WEB_PORT" | "DB_PORT" | "LOCAL_OIDC_PORT";
 
 export interface ChosenPort {
   port: number;

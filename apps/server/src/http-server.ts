@@ -1,6 +1,7 @@
 // The HTTP edge (DESIGN §1): request shape (request-shape.ts), security headers, CSRF check, batch
-// cap and body limit in front of the tRPC handler, the access-token public keys (JWKS), and the
-// built web app in production. Everything HTTP-specific about auth lives here and in context.ts.
+// cap and body limit in front of the tRPC handler, the access-token public keys (JWKS), the OAuth
+// sign-in routes (oauth-routes.ts), and the built web app in production. Everything HTTP-specific
+// about auth lives here, in context.ts and in oauth-routes.ts.
 // One request handler, served over HTTP or, with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS.
 import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
@@ -12,11 +13,16 @@ import { getSessionCookieName } from "./auth/cookie.ts";
 import { checkCsrf } from "./auth/csrf.ts";
 import { createPasswordHasher, type PasswordHasher } from "./auth/password-hasher.ts";
 import { createRateLimiter, type RateLimiter } from "./auth/rate-limit.ts";
+import { getOAuthProviders, type OAuthProviders } from "./auth/oauth-provider.ts";
 import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutageError } from "./database-outage.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { LINK_PATHS } from "./mail/messages.ts";
 import { createHealthHandler } from "./health.ts";
+import { sendWebResponse } from "./node-web-adapter.ts";
+import { createOAuthRequestHandler, OAUTH_ROUTE_PREFIX } from "./oauth-routes.ts";
 import { appRouter } from "./routers/_app.ts";
 import { checkRequestShape, checkUnparsedRequest, type RequestShapeVerdict } from "./request-shape.ts";
 import { getRetryAfterSeconds } from "./trpc.ts";
@@ -45,6 +51,10 @@ const SECURITY_HEADERS = {
   // Other sites cannot embed our answers as images, scripts or media (ASVS 5.0 V3.5.8).
   "Cross-Origin-Resource-Policy": "same-origin",
 } as const;
+
+// The pages mailed links land on: their URL holds a token (in the fragment, which no browser sends
+// on), and they send no Referer at all, to us or anyone.
+const LINK_PAGES: ReadonlySet<string> = new Set([LINK_PATHS.verifyEmail, LINK_PATHS.resetPassword, LINK_PATHS.confirmEmailChange]);
 
 function sendJsonError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, "Content-Type": "application/json" }).end(JSON.stringify({ error: { message } }));
@@ -105,6 +115,8 @@ export interface HttpServerDeps {
   isDraining?: () => boolean;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
   router?: AnyTRPCRouter;
+  /** The configured sign-in providers by default; tests point them at local stand-ins. */
+  oauthProviders?: OAuthProviders;
 }
 
 function requireRateLimiter(deps: HttpServerDeps): RateLimiter {
@@ -118,11 +130,12 @@ function requireRateLimiter(deps: HttpServerDeps): RateLimiter {
 export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   const { config } = deps;
   const router = deps.router ?? appRouter;
+  const rateLimiter = requireRateLimiter(deps);
   const trpcHandler = createHTTPHandler({
     router,
     createContext: createContextFactory({
       ...deps,
-      rateLimiter: requireRateLimiter(deps),
+      rateLimiter,
       passwordHasher: deps.passwordHasher ?? createPasswordHasher(config.passwordHashing),
     }),
     basePath: TRPC_PREFIX,
@@ -137,6 +150,11 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
+  });
+  const oauthRoutes = createOAuthRequestHandler({
+    ...deps,
+    rateLimiter,
+    providers: deps.oauthProviders ?? getOAuthProviders(config.oauth, config.appOrigin),
   });
   const serveHealth = createHealthHandler({ db: deps.db, isDraining: deps.isDraining ?? (() => false) });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;
@@ -165,6 +183,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     const shape = checkRequestShape(req.method ?? "", url);
     if (!shape.ok) return refuseRequestShape(req, res, shape);
     const { pathname } = shape;
+    if (LINK_PAGES.has(pathname)) res.setHeader("Referrer-Policy", "no-referrer");
 
     if (isApi) {
       const verdict = checkCsrf(
@@ -187,6 +206,19 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     if (pathname === JWKS_PATH && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
       res.end(req.method === "HEAD" ? undefined : jwks);
+      return;
+    }
+    if (pathname.startsWith(OAUTH_ROUTE_PREFIX)) {
+      sendWebResponse(req, res, config.appOrigin, oauthRoutes).catch((error: unknown) => {
+        if (res.headersSent) return;
+        // A database outage is a wait, as on the API (database-outage.ts); anything else is a bug.
+        if (isDatabaseOutageError(error)) {
+          res.setHeader("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
+          return sendJsonError(res, 503, "The service is briefly unavailable. Please try again in a moment.");
+        }
+        console.error("OAuth route failed:", error);
+        sendJsonError(res, 500, "Internal error");
+      });
       return;
     }
     if (serveHealth(req, res)) return;

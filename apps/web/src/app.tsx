@@ -11,13 +11,22 @@ import { buildSignInPath } from "./features/auth/next-path.ts";
 import { SignInPage } from "./features/auth/sign-in-page.tsx";
 import { SignUpPage } from "./features/auth/sign-up-page.tsx";
 import { SignedInLayout } from "./features/auth/signed-in-layout.tsx";
+import { ConfirmEmailChangePage } from "./features/email-change/confirm-email-change-page.tsx";
+import { VerifyEmailPage } from "./features/email-verification/verify-email-page.tsx";
 import { NotesPage } from "./features/notes/notes-page.tsx";
+import { ForgotPasswordPage } from "./features/password-reset/forgot-password-page.tsx";
+import { ResetPasswordPage } from "./features/password-reset/reset-password-page.tsx";
 import { SessionsPage } from "./features/sessions/sessions-page.tsx";
 import { createApiClients, TRPCProvider } from "./lib/trpc.ts";
 
 export const routes: RouteObject[] = [
   { path: "/sign-in", Component: SignInPage },
   { path: "/sign-up", Component: SignUpPage },
+  // Pages mailed links land on (the server sends them with Referrer-Policy: no-referrer).
+  { path: "/verify-email", Component: VerifyEmailPage },
+  { path: "/forgot-password", Component: ForgotPasswordPage },
+  { path: "/reset-password", Component: ResetPasswordPage },
+  { path: "/confirm-email-change", Component: ConfirmEmailChangePage },
   {
     Component: SignedInLayout,
     children: [

@@ -17,6 +17,8 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** Whether the user has proved they receive mail at `email` (verifiedProcedure checks it). */
+  emailVerified: boolean;
 }
 
 export interface Session {
@@ -45,12 +47,22 @@ const SESSION_SELECT = {
   expiresAt: true,
 } as const;
 
+/** The User columns a SessionUser is made of (toSessionUser). */
+export const SESSION_USER_SELECT = { id: true, email: true, name: true, emailVerifiedAt: true } as const;
+
+export function toSessionUser(user: { id: string; email: string; name: string; emailVerifiedAt: Date | null }): SessionUser {
+  return { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerifiedAt !== null };
+}
+
+/** authenticatedAt of a session whose password was never checked: older than any sudo window. */
+const NEVER_AUTHENTICATED = new Date(0);
+
 // User agents are attacker-controlled; keep what the session list needs.
 const USER_AGENT_MAX_LENGTH = 512;
 
 export async function createSession(
   db: DatabaseClient,
-  input: { userId: string; kind: SessionKind; metadata: SessionMetadata },
+  input: { userId: string; kind: SessionKind; metadata: SessionMetadata; passwordChecked?: boolean },
   policy: SessionPolicy,
   now: Date,
 ): Promise<{ token: string; session: Session }> {
@@ -64,8 +76,10 @@ export async function createSession(
       createdAt: now,
       lastActiveAt: now,
       expiresAt: new Date(now.getTime() + policy.absoluteLifetimeMs),
-      // Every session starts with a password check (sign-in, sign-up, password change).
-      authenticatedAt: now,
+      // When the user last proved who they are on it: now for a sign-in (password or provider), a
+      // password change or a reset. A session a verification link or code started never did, so
+      // sudo mode asks first.
+      authenticatedAt: input.passwordChecked === false ? NEVER_AUTHENTICATED : now,
       userAgent: input.metadata.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
       ip: input.metadata.ip,
     },
@@ -92,14 +106,14 @@ export async function validateSessionToken(
   // takes (docs/decisions/010-session-validation-sql.md). The columns are those of Session and
   // SessionUser; building `session` and the user below fails to compile if those types grow.
   const [row] = await db.$queryRaw<SessionRow[]>`SELECT s."id", s."userId", s."kind", s."createdAt", s."lastActiveAt",
-    s."expiresAt", s."secretHash", u."email", u."name"
+    s."expiresAt", s."secretHash", u."email", u."name", u."emailVerifiedAt" IS NOT NULL AS "emailVerified"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = ${parts.id}`;
   // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
   // anyone end someone else's session.
   if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
 
-  const { secretHash: _secretHash, email, name, ...session } = row;
-  return applySessionPolicy(db, session, { id: session.userId, email, name }, policy, now);
+  const { secretHash: _secretHash, email, name, emailVerified, ...session } = row;
+  return applySessionPolicy(db, session, { id: session.userId, email, name, emailVerified }, policy, now);
 }
 
 /** The columns validateSessionToken selects: its session, the secret's hash, its user's profile. */
@@ -113,6 +127,7 @@ interface SessionRow {
   secretHash: Uint8Array;
   email: string;
   name: string;
+  emailVerified: boolean;
 }
 
 /**
@@ -129,11 +144,11 @@ export async function validateSessionReference(
   const row = await db.session.findUnique({
     where: { id: reference.sessionId, userId: reference.userId },
     relationLoadStrategy: "join",
-    select: { ...SESSION_SELECT, user: { select: { id: true, email: true, name: true } } },
+    select: { ...SESSION_SELECT, user: { select: SESSION_USER_SELECT } },
   });
   if (!row) return { session: null, user: null };
   const { user, ...session } = row;
-  return applySessionPolicy(db, session, user, policy, now);
+  return applySessionPolicy(db, session, toSessionUser(user), policy, now);
 }
 
 /** Ends an expired session (deleting its row) or renews a live one at most once per interval. */

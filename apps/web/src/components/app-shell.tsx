@@ -7,12 +7,15 @@ export function AppShell({
   userName,
   isAdmin = false,
   actions,
+  banner = null,
   children,
 }: {
   userName: string;
   /** Shows the Admin link (the server checks the role again on every admin call). */
   isAdmin?: boolean;
   actions: ReactNode;
+  /** A notice above the header on every page (the unverified-email banner). */
+  banner?: ReactNode;
   children: ReactNode;
 }) {
   const { pathname } = useLocation();
@@ -22,6 +25,7 @@ export function AppShell({
 
   return (
     <div className="shell">
+      {banner}
       <header className="shell-header" data-menu-open={menuOpen}>
         <span className="brand">latchkey</span>
         <button
