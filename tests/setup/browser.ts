@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Page, type BrowserContextOptions } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import type { Database } from "../../apps/server/src/db.ts";
 import { createHttpServer } from "../../apps/server/src/http-server.ts";
@@ -42,7 +42,7 @@ export function launchChromium(): Promise<Browser> {
 /** A browser context of its own (its own cookie jar, like a separate device); problems go to `problems`. */
 export async function openDevice(
   browser: Browser | undefined,
-  options: { baseURL: string; userAgent?: string },
+  options: BrowserContextOptions & { baseURL: string },
   problems: string[],
 ): Promise<Page> {
   if (!browser) throw new Error("the browser did not start");
@@ -96,7 +96,7 @@ export function useBrowserApp() {
     get baseUrl() {
       return baseUrl;
     },
-    openDevice: (options: { userAgent?: string } = {}) => openDevice(browser, { baseURL: baseUrl, ...options }, pageProblems),
+    openDevice: (options: BrowserContextOptions = {}) => openDevice(browser, { baseURL: baseUrl, ...options }, pageProblems),
     saveScreenshot,
   };
 }

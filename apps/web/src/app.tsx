@@ -4,6 +4,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, type DataRouter, type RouteObject } from "react-router";
 import { RouterProvider } from "react-router/dom";
+import { ToastProvider } from "./components/toast.tsx";
 import { AccountPage } from "./features/account/account-page.tsx";
 import { AdminPage } from "./features/admin/admin-page.tsx";
 import { buildSignInPath } from "./features/auth/next-path.ts";
@@ -63,7 +64,9 @@ export function App({ router }: { router: DataRouter }) {
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <RouterProvider router={router} />
+        <ToastProvider>
+          <RouterProvider router={router} />
+        </ToastProvider>
       </TRPCProvider>
     </QueryClientProvider>
   );

@@ -24,14 +24,20 @@ describe("selectTemplateFiles", () => {
     "packages/create-latchkey-extra/readme.md",
     "pnpm-lock.yaml",
   ];
-  const files = selectTemplateFiles({
-    tracked,
-    ignored: new Set(["apps/server/src/generated/prisma/client.ts"]),
-    packageDir: "packages/create-latchkey",
-  });
+  // What `git ls-files --cached --ignored --exclude-standard` reports for the template's .gitignore.
+  const ignored = new Set([
+    ".env",
+    "apps/server/src/generated/prisma/client.ts",
+    "apps/web/dist/index.html",
+    "apps/web/node_modules/x/index.js",
+    "artifacts/trace.zip",
+    ".data/pglite/PG_VERSION",
+  ]);
+  const files = selectTemplateFiles({ tracked, ignored, packageDir: "packages/create-latchkey" });
 
-  it("keeps the project's own files, .env.example and .gitignore", () => {
+  it("keeps every tracked file of the app, its CI included, .env.example and .gitignore", () => {
     expect(files).toEqual([
+      ".ci/run",
       ".env.example",
       ".gitignore",
       "apps/server/src/index.ts",
@@ -41,9 +47,9 @@ describe("selectTemplateFiles", () => {
     ]);
   });
 
-  it("leaves out secrets, CI, dependencies, data, build output, generated code and this package", () => {
+  it("leaves out this package, local env files (ignored or not) and whatever .gitignore matches", () => {
     for (const file of files) {
-      expect(file).not.toMatch(/^\.env$|^\.env\.production$|^\.ci\/|node_modules|^\.data\/|\/dist\/|^artifacts\/|generated|^packages\/create-latchkey\//);
+      expect(file).not.toMatch(/^\.env$|^\.env\.production$|node_modules|^\.data\/|\/dist\/|^artifacts\/|generated|^packages\/create-latchkey\//);
     }
   });
 

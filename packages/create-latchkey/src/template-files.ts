@@ -8,11 +8,6 @@ export interface TemplateManifest {
   files: Array<{ path: string; executable: boolean }>;
 }
 
-// Never in a user's new repository: this package, CI of the template's own repository,
-// generated code, dependencies, local data, build output and test artifacts.
-const EXCLUDED_DIRECTORIES = new Set(["node_modules", ".data", "dist", "artifacts"]);
-const EXCLUDED_PREFIXES = [".ci/"];
-
 // npm and pnpm leave these names out of a packed package (lockfiles even in subfolders), so the
 // template stores them with a leading "_" and the CLI restores the name.
 const RENAMED_WHEN_STORED = new Set([".gitignore", ".npmignore", ".npmrc", "pnpm-lock.yaml", "package-lock.json", "yarn.lock", "bun.lock"]);
@@ -24,16 +19,16 @@ export function isLocalEnvFile(file: string): boolean {
 }
 
 /**
- * The template's files among the repository's tracked files. `ignored` lists tracked files that
- * .gitignore matches (generated or local files committed by mistake); `packageDir` is this
- * package's directory, relative to the repository root.
+ * The template's files among the repository's tracked files, by one rule (docs/decisions/021):
+ * everything git tracks is the app, except this package, which holds all of the template's own
+ * machinery. Never source anywhere: tracked files .gitignore matches (`ignored`: generated code,
+ * dependencies, data, build output committed by mistake) and local env files, which may hold
+ * secrets. `packageDir` is this package's directory, relative to the repository root.
  */
 export function selectTemplateFiles(options: { tracked: string[]; ignored: ReadonlySet<string>; packageDir: string }): string[] {
   const ownPrefix = `${options.packageDir.replace(/\/$/, "")}/`;
   return options.tracked
     .filter((file) => !file.startsWith(ownPrefix))
-    .filter((file) => !EXCLUDED_PREFIXES.some((prefix) => file.startsWith(prefix)))
-    .filter((file) => !file.split("/").slice(0, -1).some((directory) => EXCLUDED_DIRECTORIES.has(directory)))
     .filter((file) => !isLocalEnvFile(file))
     .filter((file) => !options.ignored.has(file))
     .sort();

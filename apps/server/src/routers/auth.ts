@@ -157,18 +157,24 @@ export const authRouter = router({
     return { signedOut: true };
   }),
 
+  // Who is signed in. No credential at all answers null (200): a signed-out page load is not an
+  // error. A credential that no longer works is one (401), so clients learn their session ended.
   // Under an access token: what the token says, without a query (its session is only an id).
   // `emailVerification` tells the app whether an unverified user sees only the verify page.
-  me: protectedProcedure.query(({ ctx: { auth, config } }) =>
-    auth.method === "jwt"
+  me: publicProcedure.query(({ ctx: { auth, credential, config } }) => {
+    if (!auth) {
+      if (credential) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+      return null;
+    }
+    return auth.method === "jwt"
       ? { method: auth.method, user: auth.user, session: { id: auth.session.id }, emailVerification: config.email.verification }
       : {
           method: auth.method,
           user: auth.user,
           session: { id: auth.session.id, kind: auth.session.kind, expiresAt: auth.session.expiresAt },
           emailVerification: config.email.verification,
-        },
-  ),
+        };
+  }),
 
   /** A short-lived JWT for this session (DESIGN §4); refresh it with the session token, not with itself. */
   issueAccessToken: sessionProcedure.mutation(async ({ ctx }) => {
