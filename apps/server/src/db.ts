@@ -1,24 +1,69 @@
 // The Prisma client over node-postgres (driver adapter): the same driver for PGlite and PostgreSQL.
+// The pool under it also answers the one query every authenticated request makes (`db.sql`), as a
+// prepared statement without Prisma's per-query work (docs/decisions/019-session-lookup-statement.md).
+import { randomBytes } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient, type Prisma } from "./generated/prisma/client.ts";
 
-export type Database = PrismaClient;
+/** A statement `db.sql` runs: prepared once per connection when named statements are on. */
+export interface PreparedQuery {
+  /** Unique within the app; a per-connection suffix is added to it. */
+  name: string;
+  text: string;
+}
+
+/** Hot-path SQL on the Prisma client's own pool, seen by `onQuery` like Prisma's statements. */
+export interface SqlRunner {
+  query<Row extends pg.QueryResultRow>(statement: PreparedQuery, values: unknown[]): Promise<Row[]>;
+}
+
+export type Database = PrismaClient & { readonly sql: SqlRunner };
 /** The client or an interactive transaction: what domain functions take, so they compose in both. */
 export type DatabaseClient = Prisma.TransactionClient;
 
 export interface DatabaseOptions {
   url: string;
   poolMax: number;
+  /**
+   * Named (server-side prepared) statements for `db.sql`: parsed and planned once per connection
+   * instead of on every request. On by default; off behind PgBouncer in transaction mode, which
+   * moves a client between server connections (DATABASE_NAMED_STATEMENTS=false).
+   */
+  namedStatements?: boolean;
   /** Called with every SQL statement sent: statement counts are tested and benchmarked. */
   onQuery?: (sql: string) => void;
 }
 
+function createSqlRunner(pool: pg.Pool, namedStatements: boolean, onQuery: ((sql: string) => void) | undefined): SqlRunner {
+  // Statement names are random per connection: the embedded database (PGlite) serves every
+  // connection of every pool from one backend session, where a second connection preparing the
+  // same name would fail.
+  const connectionIds = new WeakMap<pg.PoolClient, string>();
+  return {
+    async query<Row extends pg.QueryResultRow>(statement: PreparedQuery, values: unknown[]) {
+      onQuery?.(statement.text);
+      if (!namedStatements) return (await pool.query<Row>(statement.text, values)).rows;
+      const client = await pool.connect();
+      try {
+        let id = connectionIds.get(client);
+        if (id === undefined) connectionIds.set(client, (id = randomBytes(8).toString("hex")));
+        return (await client.query<Row>({ name: `${statement.name}_${id}`, text: statement.text, values })).rows;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
 export function createDatabase(options: DatabaseOptions): Database {
   // An explicit small pool: PGlite refuses connections over its limit instead of queueing them.
-  const adapter = new PrismaPg({ connectionString: options.url, max: options.poolMax });
-  if (!options.onQuery) return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const sql = createSqlRunner(pool, options.namedStatements ?? true, options.onQuery);
+  if (!options.onQuery) return Object.assign(new PrismaClient({ adapter }), { sql });
   const onQuery = options.onQuery;
   const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery(event.query));
-  return db;
+  return Object.assign(db, { sql });
 }

@@ -27,6 +27,12 @@ describe("loadConfig", () => {
     expect([...config.allowedOrigins]).toEqual(["http://localhost:5173"]);
   });
 
+  it("names the session lookup's statement unless DATABASE_NAMED_STATEMENTS=false (PgBouncer)", () => {
+    expect(loadConfig(valid).databaseNamedStatements).toBe(true);
+    expect(loadConfig({ ...valid, DATABASE_NAMED_STATEMENTS: "false" }).databaseNamedStatements).toBe(false);
+    expect(problemsOf({ ...valid, DATABASE_NAMED_STATEMENTS: "no" })).toBe("DATABASE_NAMED_STATEMENTS must be true or false");
+  });
+
   it("turns on Secure cookies for an https origin and adds trusted origins", () => {
     const config = loadConfig({ ...valid, APP_ORIGIN: "https://app.example.com/", TRUSTED_ORIGINS: "https://admin.example.com" });
     expect(config.secureCookies).toBe(true);

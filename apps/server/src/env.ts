@@ -52,6 +52,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: wholeNumber(1, 100, 4),
+  DATABASE_NAMED_STATEMENTS: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: wholeNumber(0, 65_535, 3000),
   APP_ORIGIN: z.url({ protocol: /^https?$/, error: "must be an http(s) origin such as http://localhost:5173" }).default("http://localhost:5173"),
@@ -86,6 +87,8 @@ export interface Config {
   nodeEnv: "development" | "production" | "test";
   databaseUrl: string;
   databasePoolMax: number;
+  /** The per-request session lookup as a named prepared statement; false behind PgBouncer in transaction mode. */
+  databaseNamedStatements: boolean;
   host: string;
   port: number;
   /** Where users load the app from; its scheme decides Secure/`__Host-` cookies. */
@@ -179,6 +182,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     nodeEnv: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS === "true",
     host: env.HOST,
     port: env.PORT,
     appOrigin,

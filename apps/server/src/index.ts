@@ -30,7 +30,7 @@ async function connectRateLimits(config: Config): Promise<RateLimitStoreConnecti
 }
 
 const config = requireConfig(process.env);
-const db = createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+const db = createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, namedStatements: config.databaseNamedStatements });
 const rateLimitStore = await connectRateLimits(config);
 const deps = { db, config, rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store) };
 const server = config.tls

@@ -1,6 +1,6 @@
 // Server-side sessions (DESIGN §3): the row is the source of truth. Validation is one SELECT
 // (user joined) and writes only when the session is renewed, at most once per renewal interval.
-import type { DatabaseClient } from "../db.ts";
+import type { Database, DatabaseClient, PreparedQuery } from "../db.ts";
 import type { SessionKind } from "../generated/prisma/enums.ts";
 import { generateSessionToken, hashSessionSecret, parseSessionToken, verifySessionSecret } from "./token.ts";
 
@@ -78,8 +78,33 @@ export function getSessionIdleExpiry(session: Pick<Session, "lastActiveAt">, pol
   return new Date(session.lastActiveAt.getTime() + policy.idleTimeoutMs);
 }
 
+// The session with its secret's hash and its user's profile, by id: one statement, prepared once
+// per connection (db.ts). Times come back as epoch milliseconds: exact for timestamp(3), and no
+// time-zone reading of a timestamp without one. The columns are those of Session and SessionUser;
+// building them below fails to compile if those types grow.
+const FIND_SESSION: PreparedQuery = {
+  name: "latchkey_find_session",
+  text: `SELECT s."userId", s."kind", s."secretHash", u."email", u."name",
+    (extract(epoch FROM s."createdAt") * 1000)::float8 AS "createdMs",
+    (extract(epoch FROM s."lastActiveAt") * 1000)::float8 AS "lastActiveMs",
+    (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresMs"
+    FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`,
+};
+
+/** The columns FIND_SESSION selects. */
+interface SessionRow {
+  userId: string;
+  kind: SessionKind;
+  secretHash: Uint8Array;
+  email: string;
+  name: string;
+  createdMs: number;
+  lastActiveMs: number;
+  expiresMs: number;
+}
+
 export async function validateSessionToken(
-  db: DatabaseClient,
+  db: Database,
   token: string,
   policy: SessionPolicy,
   now: Date,
@@ -87,32 +112,22 @@ export async function validateSessionToken(
   const parts = parseSessionToken(token);
   if (!parts) return { session: null, user: null };
 
-  // One statement with the user joined, as plain SQL through Prisma: findUnique with relationJoins
-  // sends one statement too, but costs measurably more CPU on the path every authenticated request
-  // takes (docs/decisions/010-session-validation-sql.md). The columns are those of Session and
-  // SessionUser; building `session` and the user below fails to compile if those types grow.
-  const [row] = await db.$queryRaw<SessionRow[]>`SELECT s."id", s."userId", s."kind", s."createdAt", s."lastActiveAt",
-    s."expiresAt", s."secretHash", u."email", u."name"
-    FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = ${parts.id}`;
+  // Plain SQL on Prisma's pool rather than the Prisma client: this runs on every authenticated
+  // request (docs/decisions/010-session-validation-sql.md, 019-session-lookup-statement.md).
+  const [row] = await db.sql.query<SessionRow>(FIND_SESSION, [parts.id]);
   // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
   // anyone end someone else's session.
   if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
 
-  const { secretHash: _secretHash, email, name, ...session } = row;
-  return applySessionPolicy(db, session, { id: session.userId, email, name }, policy, now);
-}
-
-/** The columns validateSessionToken selects: its session, the secret's hash, its user's profile. */
-interface SessionRow {
-  id: string;
-  userId: string;
-  kind: SessionKind;
-  createdAt: Date;
-  lastActiveAt: Date;
-  expiresAt: Date;
-  secretHash: Uint8Array;
-  email: string;
-  name: string;
+  const session: Session = {
+    id: parts.id,
+    userId: row.userId,
+    kind: row.kind,
+    createdAt: new Date(row.createdMs),
+    lastActiveAt: new Date(row.lastActiveMs),
+    expiresAt: new Date(row.expiresMs),
+  };
+  return applySessionPolicy(db, session, { id: row.userId, email: row.email, name: row.name }, policy, now);
 }
 
 /**

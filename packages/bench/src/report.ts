@@ -1,6 +1,6 @@
 // Turns the benchmark's raw cells into medians, same-round ratios, target verdicts and the
 // Markdown table that `pnpm bench` prints and saves.
-import type { LoadResult } from "./bench-load.ts";
+import type { LoadResult } from "./load.ts";
 
 export const VARIANTS = {
   ceiling: "1. bare node:http (ceiling)",

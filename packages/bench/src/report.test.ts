@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeTargets, summarize, type Cell, type StatementCount, type VariantKey } from "./bench-report.ts";
+import { judgeTargets, summarize, type Cell, type StatementCount, type VariantKey } from "./report.ts";
 
 function cell(round: number, variant: VariantKey, connections: number, requestsPerSecond: number): Cell {
   return {

@@ -5,7 +5,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { pinToCore } from "./bench-process.ts";
+import { pinToCore } from "./process.ts";
 
 export interface CredentialList {
   header: string;

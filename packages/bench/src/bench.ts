@@ -6,9 +6,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { generateJwtPrivateKey } from "../apps/server/src/auth/signing-key.ts";
-import { loadConfig } from "../apps/server/src/env.ts";
-import type { PasswordBenchResult } from "./bench-password.ts";
+import { generateJwtPrivateKey } from "../../../apps/server/src/auth/signing-key.ts";
+import { loadConfig } from "../../../apps/server/src/env.ts";
+import type { PasswordBenchResult } from "./password.ts";
 import {
   connectAdmin,
   countRenewedSessions,
@@ -18,9 +18,9 @@ import {
   seedDatabase,
   waitForNoConnections,
   type SeededData,
-} from "./lib/bench-database.ts";
-import { startLoadGenerator, type CredentialList, type LoadGenerator } from "./lib/bench-load.ts";
-import { countCores, readCpuSeconds, readMachineBusySeconds, readRssKib } from "./lib/bench-process.ts";
+} from "./database.ts";
+import { startLoadGenerator, type CredentialList, type LoadGenerator } from "./load.ts";
+import { countCores, readCpuSeconds, readMachineBusySeconds, readRssKib } from "./process.ts";
 import {
   describeOtherLoad,
   judgeTargets,
@@ -31,9 +31,9 @@ import {
   type Cell,
   type StatementCount,
   type VariantKey,
-} from "./lib/bench-report.ts";
-import { startProductionServer, startReferenceServer, type BenchServer, type ServerOptions } from "./lib/bench-servers.ts";
-import { REPO_ROOT } from "./lib/repo-root.ts";
+} from "./report.ts";
+import { startProductionServer, startReferenceServer, type BenchServer, type ServerOptions } from "./servers.ts";
+import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
 const SUGGESTED_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/latchkey_bench";
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "artifacts", "bench");
@@ -277,9 +277,9 @@ async function countStatements(
   return counts;
 }
 
-/** scripts/bench-password.ts in its own process, pinned to the server core. */
+/** packages/bench/src/password.ts in its own process, pinned to the server core. */
 function benchPasswords(): PasswordBenchResult {
-  const args = ["--import", "tsx", "scripts/bench-password.ts", "--json", "--seconds", String(settings.passwordSeconds)];
+  const args = ["--import", "tsx", "packages/bench/src/password.ts", "--json", "--seconds", String(settings.passwordSeconds)];
   const child = spawnSync(process.execPath, [...args, "--core", String(serverCore ?? 0)], { cwd: REPO_ROOT, encoding: "utf8" });
   if (child.status !== 0) throw new Error(`bench-password failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as PasswordBenchResult;

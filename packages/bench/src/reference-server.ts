@@ -10,8 +10,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import pg from "pg";
-import { loadConfig, type Config } from "../../apps/server/src/env.ts";
-import { createPublicProcedureServer } from "./bench-public-server.ts";
+import { loadConfig, type Config } from "../../../apps/server/src/env.ts";
+import { createPublicProcedureServer } from "./public-server.ts";
 
 const variant = process.env.BENCH_VARIANT;
 const meBody = JSON.parse(process.env.BENCH_ME_BODY ?? "null") as { result: { data: unknown } } | null;
