@@ -1,6 +1,7 @@
-// `pnpm bench [--quick] [--rounds N] [--duration S] [--connections 1,32] [--cpu-prof]`: what a
-// session costs per request, against the ceiling of this machine, in one run. Needs a PostgreSQL
-// database of its own in DATABASE_URL (it deletes every user there). Method: docs/performance.md.
+// `pnpm bench [--quick] [--rounds N] [--duration S] [--connections 1,32,128] [--cpu-prof]`: what a
+// session costs per request, against the ceiling of this machine and the edge before issue 13, in
+// one run; prints the table and draws the chart. Needs a PostgreSQL database of its own in
+// DATABASE_URL (it deletes every user there). Method: docs/performance.md.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { generateJwtPrivateKey } from "../../../apps/server/src/auth/signing-key.ts";
 import { loadConfig } from "../../../apps/server/src/env.ts";
+import { renderChart } from "./chart.ts";
 import type { PasswordBenchResult } from "./password.ts";
 import {
   connectAdmin,
@@ -37,6 +39,8 @@ import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
 const SUGGESTED_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/latchkey_bench";
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "artifacts", "bench");
+// A full run's chart goes into the docs (docs/performance.md shows it); a --quick one stays in artifacts.
+const DOCS_CHART = path.join(REPO_ROOT, "docs", "performance-chart.svg");
 const SESSION_COOKIE = "latchkey_session";
 // Long enough that no seeded session is due for renewal during the run (checked at the end).
 const RENEWAL_INTERVAL_MINUTES = 60;
@@ -48,7 +52,7 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     rounds: { type: "string" },
     duration: { type: "string" },
-    connections: { type: "string", default: "1,32" },
+    connections: { type: "string", default: "1,32,128" },
     "cpu-prof": { type: "boolean", default: false },
   },
 });
@@ -141,6 +145,7 @@ async function issueAccessTokens(apiUrl: string, sessionTokens: string[]): Promi
 function credentialsFor(variant: VariantKey, seeded: SeededData, accessTokens: string[]): CredentialList {
   switch (variant) {
     case "cookie":
+    case "standalone":
       return { header: "cookie", values: seeded.cookieTokens.map((token) => `${SESSION_COOKIE}=${token}`) };
     case "bearer":
     case "handwritten":
@@ -154,18 +159,19 @@ function credentialsFor(variant: VariantKey, seeded: SeededData, accessTokens: s
   }
 }
 
-type Servers = Record<"api" | "ceiling" | "public" | "handwritten", BenchServer>;
+type Servers = Record<"api" | "ceiling" | "public" | "handwritten" | "standalone", BenchServer>;
 const serverOf = (servers: Servers, variant: VariantKey) =>
   variant === "cookie" || variant === "bearer" || variant === "jwt" ? servers.api : servers[variant];
 
 async function startServers(meBody: string): Promise<Servers> {
-  const [api, ceiling, publicServer, handwritten] = await Promise.all([
+  const [api, ceiling, publicServer, handwritten, standalone] = await Promise.all([
     startProductionServer(serverOptions),
     startReferenceServer("ceiling", meBody, serverOptions),
     startReferenceServer("public", meBody, serverOptions),
     startReferenceServer("handwritten", meBody, serverOptions),
+    startReferenceServer("standalone", meBody, serverOptions),
   ]);
-  return { api, ceiling, public: publicServer, handwritten };
+  return { api, ceiling, public: publicServer, handwritten, standalone };
 }
 
 async function stopServers(servers: Partial<Servers>): Promise<void> {
@@ -216,7 +222,9 @@ async function runCell(phase: PhaseContext, round: number, variant: VariantKey, 
   });
   const after = await sampleCpu(phase, server);
   const wallSeconds = (performance.now() - wallBefore) / 1000;
-  if (load.failures > 0) throw new Error(`${variant} at ${connections} connections: ${load.failures} failed requests`);
+  // Failures are reported (the table's last column), not fatal: the widest level is there to find them.
+  if (load.okResponses === 0) throw new Error(`${variant} at ${connections} connections: no request succeeded`);
+  if (load.failures > 0) log(`${variant} at ${connections} connections: ${load.failures} failed requests (${load.timeouts} time-outs)`);
   const cpuSeconds = after.server - before.server;
   let databaseCpu = 0;
   for (const [pid, used] of after.database) databaseCpu += used - (before.database.get(pid) ?? 0);
@@ -386,8 +394,14 @@ async function main() {
       renderTargets(targets),
     ].join("\n");
 
+    const chart = renderChart(rows, [
+      `pnpm bench, ${startedAt.toISOString().slice(0, 16)}Z${quick ? " (--quick)" : ""}: ${settings.rounds} round(s) × ${settings.durationSeconds} s per cell, medians over rounds`,
+      `${machine.cpu}, ${cores} cores, Node ${machine.node}, PostgreSQL ${postgresVersion}; ${pinning}`,
+    ]);
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     writeFileSync(path.join(ARTIFACTS_DIR, "results.md"), `${markdown}\n`);
+    writeFileSync(path.join(ARTIFACTS_DIR, "chart.svg"), chart);
+    if (!quick) writeFileSync(DOCS_CHART, chart);
     writeFileSync(
       path.join(ARTIFACTS_DIR, "results.json"),
       `${JSON.stringify(
@@ -411,7 +425,7 @@ async function main() {
       )}\n`,
     );
     console.log(markdown);
-    log(`Saved ${path.relative(REPO_ROOT, ARTIFACTS_DIR)}/results.md and results.json`);
+    log(`Saved ${path.relative(REPO_ROOT, ARTIFACTS_DIR)}/results.md, results.json and chart.svg${quick ? "" : `, and ${path.relative(REPO_ROOT, DOCS_CHART)}`}`);
   } finally {
     if (servers) await stopServers(servers);
     generator?.stop();
