@@ -1,5 +1,7 @@
 // Serves the built web app in production: hashed assets cached for a year, index.html never,
-// and any other GET path falls back to index.html so client-side routes survive a reload.
+// and any other GET path falls back to index.html so client-side routes survive a reload. Text
+// files are sent as the brotli or gzip copy the build wrote beside them (apps/web/precompress.ts)
+// when the request's Accept-Encoding allows it.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -17,12 +19,50 @@ const CONTENT_TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
+// The types the build precompresses (apps/web/precompress.ts); images and fonts are compressed already.
+const COMPRESSIBLE_EXTENSIONS = new Set([".html", ".js", ".css", ".svg", ".json", ".txt"]);
+// Our preference when a client accepts both: brotli files are smaller.
+const PRECOMPRESSED = [
+  { encoding: "br", suffix: ".br" },
+  { encoding: "gzip", suffix: ".gz" },
+] as const;
+type ContentEncoding = (typeof PRECOMPRESSED)[number]["encoding"];
+
+/** The encodings an Accept-Encoding header allows (RFC 9110 §12.5.3): listed with q > 0, or by `*`. */
+export function getAcceptedEncodings(header: string | undefined): Set<ContentEncoding> {
+  const weights = new Map<string, number>();
+  for (const part of (header ?? "").split(",")) {
+    const [name = "", ...parameters] = part.split(";").map((item) => item.trim().toLowerCase());
+    if (name === "") continue;
+    const q = parameters.find((parameter) => parameter.startsWith("q="));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    weights.set(name, Number.isNaN(weight) ? 0 : weight);
   }
+  const accepted = new Set<ContentEncoding>();
+  for (const { encoding } of PRECOMPRESSED) {
+    const weight = weights.get(encoding) ?? weights.get("*") ?? 0;
+    if (weight > 0) accepted.add(encoding);
+  }
+  return accepted;
+}
+
+async function getFileSize(file: string): Promise<number | null> {
+  try {
+    const stats = await stat(file);
+    return stats.isFile() ? stats.size : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The file to send for `file`: its precompressed copy in an accepted encoding, or itself. */
+async function chooseRepresentation(file: string, accepted: Set<ContentEncoding>, size: number) {
+  for (const { encoding, suffix } of PRECOMPRESSED) {
+    if (!accepted.has(encoding)) continue;
+    const compressedSize = await getFileSize(file + suffix);
+    if (compressedSize !== null) return { path: file + suffix, size: compressedSize, encoding };
+  }
+  return { path: file, size, encoding: null };
 }
 
 export function createStaticFileHandler(rootDir: string) {
@@ -32,22 +72,34 @@ export function createStaticFileHandler(rootDir: string) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
     const requested = path.resolve(root, `.${pathname}`);
-    // Never serve anything outside the build folder.
-    const inside = requested.startsWith(root + path.sep);
-    const file = inside && (await isFile(requested)) ? requested : indexFile;
+    // Never serve anything outside the build folder, nor a precompressed copy by its own name.
+    const inside = requested.startsWith(root + path.sep) && !PRECOMPRESSED.some(({ suffix }) => requested.endsWith(suffix));
+    const requestedSize = inside ? await getFileSize(requested) : null;
+    const file = requestedSize !== null ? requested : indexFile;
     const isAsset = file !== indexFile && pathname.startsWith("/assets/");
     if (file === indexFile && path.extname(pathname) !== "" && pathname !== "/index.html") {
       res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
       return;
     }
+    const size = requestedSize ?? (await getFileSize(indexFile));
+    if (size === null) throw new Error(`${indexFile} is missing: build the web app (pnpm build)`);
+    const extension = path.extname(file);
+    const compressible = COMPRESSIBLE_EXTENSIONS.has(extension);
+    const representation = compressible
+      ? await chooseRepresentation(file, getAcceptedEncodings(req.headers["accept-encoding"]), size)
+      : { path: file, size, encoding: null };
     res.writeHead(200, {
-      "Content-Type": CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream",
+      "Content-Type": CONTENT_TYPES[extension] ?? "application/octet-stream",
+      "Content-Length": representation.size,
       "Cache-Control": isAsset ? "public, max-age=31536000, immutable" : "no-cache",
+      // Caches must key compressible files by Accept-Encoding, whichever representation this was.
+      ...(compressible ? { Vary: "Accept-Encoding" } : {}),
+      ...(representation.encoding ? { "Content-Encoding": representation.encoding } : {}),
     });
     if (req.method === "HEAD") {
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    createReadStream(representation.path).pipe(res);
   };
 }
