@@ -57,7 +57,7 @@ describe("precompressed static files", () => {
   });
 
   it("sends the file as it is without Accept-Encoding, or when every encoding is refused", async () => {
-    for (const headers of [{}, { "accept-encoding": "identity" }, { "accept-encoding": "gzip;q=0, br;q=0" }, { "accept-encoding": "*;q=0" }]) {
+    for (const headers of [{} as Record<string, string>, { "accept-encoding": "identity" }, { "accept-encoding": "gzip;q=0, br;q=0" }, { "accept-encoding": "*;q=0" }]) {
       const response = await getRaw("/assets/app-1234.js", headers);
       expect(response.headers["content-encoding"]).toBeUndefined();
       expect(response.headers.vary).toBe("Accept-Encoding");
