@@ -6,6 +6,7 @@ import { getAccessTokenVerifier } from "./auth/access-token-cache.ts";
 import { getClientIp } from "./auth/client-ip.ts";
 import { readSessionCookie, serializeBlankSessionCookie, serializeSessionCookie } from "./auth/cookie.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
+import type { SessionCache } from "./auth/session-cache.ts";
 import { validateSessionToken, type Session, type SessionMetadata, type SessionUser } from "./auth/session.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
@@ -41,6 +42,8 @@ export interface InnerContextOptions {
   metadata: SessionMetadata;
   cookies: SessionCookieWriter;
   rateLimiter: RateLimiter;
+  /** Validated sessions kept in memory (SESSION_CACHE); null: every lookup reads the database. */
+  sessionCache?: SessionCache | null;
   clock?: () => Date;
 }
 
@@ -49,6 +52,7 @@ async function authenticate(
   config: Config,
   credential: Credential,
   now: Date,
+  sessionCache: SessionCache | null,
 ): Promise<Authentication | null> {
   if (credential.type === "jwt") {
     // No database query: signature, key, typ, iss, aud and lifetime decide (DESIGN §4); the
@@ -63,7 +67,7 @@ async function authenticate(
       claims,
     };
   }
-  const { session, user } = await validateSessionToken(db, credential.token, config.session, now);
+  const { session, user } = await validateSessionToken(db, credential.token, config.session, now, sessionCache);
   // A session token is accepted only the way it was issued: a cookie session's token sent as a
   // bearer token (or the reverse) was taken out of its channel, and fails like a wrong token.
   return session && session.kind === credential.type ? { method: credential.type, user, session } : null;
@@ -71,7 +75,8 @@ async function authenticate(
 
 export async function createInnerContext(options: InnerContextOptions) {
   const clock = options.clock ?? (() => new Date());
-  const auth = options.credential ? await authenticate(options.db, options.config, options.credential, clock()) : null;
+  const sessionCache = options.sessionCache ?? null;
+  const auth = options.credential ? await authenticate(options.db, options.config, options.credential, clock(), sessionCache) : null;
   // A stale cookie is removed so the browser stops sending it.
   if (options.credential?.type === "cookie" && !auth) options.cookies.clear();
   return {
@@ -82,6 +87,7 @@ export async function createInnerContext(options: InnerContextOptions) {
     metadata: options.metadata,
     cookies: options.cookies,
     rateLimiter: options.rateLimiter,
+    sessionCache,
     auth,
   };
 }
@@ -115,7 +121,13 @@ export function createCookieWriter(res: ServerResponse, config: Config, clock: (
   };
 }
 
-export function createContextFactory(deps: { db: Database; config: Config; rateLimiter: RateLimiter; clock?: () => Date }) {
+export function createContextFactory(deps: {
+  db: Database;
+  config: Config;
+  rateLimiter: RateLimiter;
+  sessionCache?: SessionCache | null;
+  clock?: () => Date;
+}) {
   const clock = deps.clock ?? (() => new Date());
   return ({ req, res }: { req: IncomingMessage; res: ServerResponse }) =>
     createInnerContext({
@@ -129,5 +141,6 @@ export function createContextFactory(deps: { db: Database; config: Config; rateL
       },
       cookies: createCookieWriter(res, deps.config, clock),
       rateLimiter: deps.rateLimiter,
+      sessionCache: deps.sessionCache ?? null,
     });
 }

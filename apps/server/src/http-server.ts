@@ -13,6 +13,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { getSessionCookieName } from "./auth/cookie.ts";
 import { checkCsrf } from "./auth/csrf.ts";
 import { createRateLimiter, type RateLimiter } from "./auth/rate-limit.ts";
+import type { SessionCache } from "./auth/session-cache.ts";
 import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
@@ -86,6 +87,8 @@ export interface HttpServerDeps {
   clock?: () => Date;
   /** Required for a shared store (auth/rate-limit-store.ts); the memory store is made here if omitted. */
   rateLimiter?: RateLimiter;
+  /** Validated sessions in memory, invalidated by LISTEN/NOTIFY (auth/session-cache.ts); none by default. */
+  sessionCache?: SessionCache | null;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
   router?: AnyTRPCRouter;
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
+import { SESSION_CACHE_HEARTBEAT, startSessionCache } from "./auth/session-cache.ts";
 import { startSessionCleanup } from "./auth/session-cleanup.ts";
 import { createDatabase } from "./db.ts";
 import { requireConfig, type Config } from "./env.ts";
@@ -32,7 +33,16 @@ async function connectRateLimits(config: Config): Promise<RateLimitStoreConnecti
 const config = requireConfig(process.env);
 const db = createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, namedStatements: config.databaseNamedStatements });
 const rateLimitStore = await connectRateLimits(config);
-const deps = { db, config, rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store) };
+const sessionCache = config.sessionCache
+  ? startSessionCache({
+      ...config.sessionCache,
+      ...SESSION_CACHE_HEARTBEAT,
+      url: config.databaseUrl,
+      db,
+      onError: (error) => console.error(`session cache (bypassed until LISTEN works again): ${error.message}`),
+    })
+  : null;
+const deps = { db, config, sessionCache, rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store) };
 const server = config.tls
   ? createHttpsServer(
       deps,
@@ -59,6 +69,7 @@ async function shutDown(signal: string) {
   server.closeIdleConnections();
   await new Promise((resolve) => server.close(resolve));
   await cleanupStopped;
+  await sessionCache?.close();
   await rateLimitStore.close();
   await db.$disconnect();
   process.exit(0);

@@ -101,7 +101,17 @@ const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(rejectUnstorableText);
+/**
+ * After a mutation, this instance's session cache has applied every change committed so far: a
+ * session the mutation ended (sign-out, revocation, password change) fails on the next request.
+ */
+const syncSessionCache = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === "mutation" && ctx.sessionCache) await ctx.sessionCache.sync();
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(rejectUnstorableText).use(syncSessionCache);
 
 const SESSION_ENDED_MESSAGE = "This session has ended. Sign in again.";
 

@@ -1,6 +1,7 @@
 // Server-side sessions (DESIGN §3): the row is the source of truth. Validation is one SELECT
 // (user joined) and writes only when the session is renewed, at most once per renewal interval.
 import type { Database, DatabaseClient, PreparedQuery } from "../db.ts";
+import type { SessionCache } from "./session-cache.ts";
 import type { SessionKind } from "../generated/prisma/enums.ts";
 import { generateSessionToken, hashSessionSecret, parseSessionToken, verifySessionSecret } from "./token.ts";
 
@@ -91,8 +92,8 @@ const FIND_SESSION: PreparedQuery = {
     FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`,
 };
 
-/** The columns FIND_SESSION selects. */
-interface SessionRow {
+/** The columns FIND_SESSION selects: what the session cache keeps. */
+export interface SessionRow {
   userId: string;
   kind: SessionKind;
   secretHash: Uint8Array;
@@ -103,20 +104,31 @@ interface SessionRow {
   expiresMs: number;
 }
 
+/** The session row from the cache when it has a fresh one, else from the database (then cached). */
+async function findSession(db: Database, id: string, cache: SessionCache | null): Promise<SessionRow | null> {
+  const cached = cache?.get(id);
+  if (cached) return cached;
+  const readStarted = cache?.startRead() ?? 0;
+  // Plain SQL on Prisma's pool rather than the Prisma client: this runs on every authenticated
+  // request (docs/decisions/010-session-validation-sql.md, 019-session-lookup-statement.md).
+  const [row] = await db.sql.query<SessionRow>(FIND_SESSION, [id]);
+  if (row) cache?.set(id, row, readStarted);
+  return row ?? null;
+}
+
 export async function validateSessionToken(
   db: Database,
   token: string,
   policy: SessionPolicy,
   now: Date,
+  cache: SessionCache | null = null,
 ): Promise<SessionValidationResult> {
   const parts = parseSessionToken(token);
   if (!parts) return { session: null, user: null };
 
-  // Plain SQL on Prisma's pool rather than the Prisma client: this runs on every authenticated
-  // request (docs/decisions/010-session-validation-sql.md, 019-session-lookup-statement.md).
-  const [row] = await db.sql.query<SessionRow>(FIND_SESSION, [parts.id]);
+  const row = await findSession(db, parts.id, cache);
   // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
-  // anyone end someone else's session.
+  // anyone end someone else's session. The secret is checked on every request, cached or not.
   if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
 
   const session: Session = {
@@ -127,6 +139,11 @@ export async function validateSessionToken(
     lastActiveAt: new Date(row.lastActiveMs),
     expiresAt: new Date(row.expiresMs),
   };
+  if (!isSessionExpired(session, policy, now) && now.getTime() - row.lastActiveMs >= policy.renewalIntervalMs) {
+    // A cached row shows the renewal at once, so concurrent hits on this instance do not write it
+    // again; the write's notification then drops the row on every instance.
+    row.lastActiveMs = now.getTime();
+  }
   return applySessionPolicy(db, session, { id: row.userId, email: row.email, name: row.name }, policy, now);
 }
 
@@ -151,6 +168,10 @@ export async function validateSessionReference(
   return applySessionPolicy(db, session, user, policy, now);
 }
 
+function isSessionExpired(session: Pick<Session, "expiresAt" | "lastActiveAt">, policy: SessionPolicy, now: Date): boolean {
+  return now >= session.expiresAt || now >= getSessionIdleExpiry(session, policy);
+}
+
 /** Ends an expired session (deleting its row) or renews a live one at most once per interval. */
 async function applySessionPolicy(
   db: DatabaseClient,
@@ -159,7 +180,7 @@ async function applySessionPolicy(
   policy: SessionPolicy,
   now: Date,
 ): Promise<SessionValidationResult> {
-  if (now >= session.expiresAt || now >= getSessionIdleExpiry(session, policy)) {
+  if (isSessionExpired(session, policy, now)) {
     await db.session.deleteMany({ where: { id: session.id } });
     return { session: null, user: null };
   }
