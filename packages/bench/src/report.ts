@@ -9,7 +9,8 @@ export const VARIANTS = {
   bearer: "4. auth.me, bearer session token",
   jwt: "5. auth.me, JWT access token",
   handwritten: "6. hand-written pg + SHA-256",
-  standalone: "7. auth.me, cookie, tRPC standalone adapter (before)",
+  uncached: "7. auth.me, cookie session, session cache off",
+  standalone: "8. auth.me, cookie, tRPC standalone adapter (before)",
 } as const;
 export type VariantKey = keyof typeof VARIANTS;
 export const VARIANT_KEYS = Object.keys(VARIANTS) as VariantKey[];
