@@ -122,7 +122,7 @@ describe("session cache", () => {
     }
   });
 
-  it(`refuses a revoked session on the other instance within ${CROSS_INSTANCE_P99_MS} ms at the 99th percentile`, async () => {
+  it("refuses a revoked session on the other instance within 100 ms at the 99th percentile", async () => {
     const delays: number[] = [];
     for (let attempt = 0; attempt < 40; attempt++) {
       const session = await newBearerSession();
