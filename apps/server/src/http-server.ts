@@ -81,6 +81,21 @@ function hasSessionCookie(req: IncomingMessage, config: Config): boolean {
   return req.headers.cookie?.includes(`${getSessionCookieName(config.secureCookies)}=`) ?? false;
 }
 
+/** The CSRF policy (auth/csrf.ts) applied to a request's headers. */
+export function checkRequestCsrf(req: IncomingMessage, config: Config) {
+  return checkCsrf(
+    {
+      method: req.method ?? "GET",
+      origin: req.headers.origin,
+      secFetchSite: req.headers["sec-fetch-site"] as string | undefined,
+      contentType: req.headers["content-type"],
+      hasSessionCookie: hasSessionCookie(req, config),
+      hasAuthorization: req.headers.authorization !== undefined,
+    },
+    config.allowedOrigins,
+  );
+}
+
 export interface HttpServerDeps {
   db: Database;
   config: Config;
@@ -179,17 +194,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
       // API answers carry user data, session tokens and access tokens, and so do their refusals:
       // never stored by a cache.
       res.setHeader("Cache-Control", "no-store");
-      const verdict = checkCsrf(
-        {
-          method: req.method ?? "GET",
-          origin: req.headers.origin,
-          secFetchSite: req.headers["sec-fetch-site"] as string | undefined,
-          contentType: req.headers["content-type"],
-          hasSessionCookie: hasSessionCookie(req, config),
-          hasAuthorization: req.headers.authorization !== undefined,
-        },
-        config.allowedOrigins,
-      );
+      const verdict = checkRequestCsrf(req, config);
       if (!verdict.ok) return sendTrpcError(res, router, url, CSRF_ERROR_CODES[verdict.status], verdict.reason);
       if (req.method === "GET" || req.method === "HEAD") {
         void handleTrpc(req, res);

@@ -5,12 +5,11 @@
 // CSRF check; the session lookup is today's.
 import { createServer, type Server } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { checkCsrf } from "../../../apps/server/src/auth/csrf.ts";
 import { createRateLimiter } from "../../../apps/server/src/auth/rate-limit.ts";
 import { createContextFactory } from "../../../apps/server/src/context.ts";
 import { createDatabase } from "../../../apps/server/src/db.ts";
 import type { Config } from "../../../apps/server/src/env.ts";
-import { MAX_BODY_BYTES, SECURITY_HEADERS } from "../../../apps/server/src/http-server.ts";
+import { checkRequestCsrf, MAX_BODY_BYTES, SECURITY_HEADERS } from "../../../apps/server/src/http-server.ts";
 import { appRouter } from "../../../apps/server/src/routers/_app.ts";
 
 export function createStandaloneAdapterServer(config: Config): Server {
@@ -26,17 +25,7 @@ export function createStandaloneAdapterServer(config: Config): Server {
   return createServer((req, res) => {
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
     res.setHeader("Cache-Control", "no-store");
-    const verdict = checkCsrf(
-      {
-        method: req.method ?? "GET",
-        origin: req.headers.origin,
-        secFetchSite: req.headers["sec-fetch-site"] as string | undefined,
-        contentType: req.headers["content-type"],
-        hasSessionCookie: req.headers.cookie !== undefined,
-        hasAuthorization: req.headers.authorization !== undefined,
-      },
-      config.allowedOrigins,
-    );
+    const verdict = checkRequestCsrf(req, config);
     if (!verdict.ok) {
       res.writeHead(verdict.status).end();
       return;

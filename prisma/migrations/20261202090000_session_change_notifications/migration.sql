@@ -2,23 +2,17 @@
 -- channel `latchkey_session_changed`, when the change commits: instances that cache validated
 -- sessions (apps/server/src/auth/session-cache.ts) drop them. Triggers, so that no write — by the
 -- app, a script or psql — can bypass them (docs/decisions/020-session-cache.md).
+-- The payload is the trigger's argument (`s:` a session, `u:` a user) followed by the row's id.
 CREATE FUNCTION "latchkey_notify_session_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('latchkey_session_changed', 's:' || OLD."id");
+  PERFORM pg_notify('latchkey_session_changed', TG_ARGV[0] || OLD."id");
   RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER "Session_notify_changed" AFTER UPDATE OR DELETE ON "Session"
-  FOR EACH ROW EXECUTE FUNCTION "latchkey_notify_session_changed"();
-
-CREATE FUNCTION "latchkey_notify_user_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('latchkey_session_changed', 'u:' || OLD."id");
-  RETURN NULL;
-END
-$$;
+  FOR EACH ROW EXECUTE FUNCTION "latchkey_notify_session_changed"('s:');
 
 -- A deleted user's sessions go by cascade and announce themselves; email and name are cached.
 CREATE TRIGGER "User_notify_changed" AFTER UPDATE OF "email", "name" ON "User"
-  FOR EACH ROW EXECUTE FUNCTION "latchkey_notify_user_changed"();
+  FOR EACH ROW EXECUTE FUNCTION "latchkey_notify_session_changed"('u:');
