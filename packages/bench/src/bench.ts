@@ -89,12 +89,13 @@ const startedAt = new Date();
 const loadAverageAtStart = os.loadavg();
 
 // The server's complete environment: nothing from the caller's shell or .env leaks in but PATH
-// and, when set, the pool size.
+// and, when set, the pool size and DATABASE_NAMED_STATEMENTS (for A/B runs).
 const serverEnv: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   NODE_ENV: "production",
   DATABASE_URL: databaseUrl,
   ...(process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {}),
+  ...(process.env.DATABASE_NAMED_STATEMENTS ? { DATABASE_NAMED_STATEMENTS: process.env.DATABASE_NAMED_STATEMENTS } : {}),
   HOST: "127.0.0.1",
   APP_ORIGIN: "http://localhost:5173",
   SESSION_CLEANUP_INTERVAL_MINUTES: "0",
@@ -392,7 +393,7 @@ async function main() {
       `Run ${startedAt.toISOString()}: ${settings.rounds} round(s) × ${settings.durationSeconds} s per cell, connections ${settings.connections.join(" and ")}, ` +
         `${cells.length} cells${quick ? " (--quick)" : ""}.`,
       `Machine: ${machine.cpu}, ${cores} cores, ${machine.memoryGib} GiB; Node ${machine.node}; PostgreSQL ${postgresVersion}; ` +
-        `load average at start ${loadAverageAtStart.map((n) => n.toFixed(2)).join(" ")}. ${pinning}. DB pool: ${config.databasePoolMax} connections.`,
+        `load average at start ${loadAverageAtStart.map((n) => n.toFixed(2)).join(" ")}. ${pinning}. DB pool: ${config.databasePoolMax} connections, named statements ${config.databaseNamedStatements ? "on" : "off"}.`,
       "",
       renderTable(rows),
       "",
