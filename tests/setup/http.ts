@@ -2,7 +2,7 @@
 // self-signed certificate), a tiny cookie-aware client and a bearer client (Authorization header,
 // no cookies) for session tokens and access tokens.
 import { request } from "node:https";
-import { createServer, type AddressInfo } from "node:net";
+import { connect, createServer, type AddressInfo } from "node:net";
 import type { DevCertificate } from "../../scripts/lib/dev-certificate.ts";
 import { afterAll, beforeAll } from "vitest";
 import { createHttpServer, createHttpsServer, type HttpServerDeps } from "../../apps/server/src/http-server.ts";
@@ -84,6 +84,43 @@ export function createTlsFetch(ca: string): FetchFunction {
       outgoing.on("error", reject);
       outgoing.end(init.body ?? undefined);
     });
+}
+
+/** What came back for a raw request: the status (0 if the connection closed without one) and the head. */
+export interface RawHttpResponse {
+  status: number;
+  head: string;
+}
+
+const RAW_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * Sends `method target` with `headers` and `body` as raw bytes on a new connection, as no HTTP
+ * client would (TRACE, CONNECT, malformed percent-encoding), and reads the status line and head.
+ */
+export function sendRawRequest(
+  url: string,
+  request: { method: string; target: string; headers?: Array<[string, string]>; body?: string },
+): Promise<RawHttpResponse> {
+  const { hostname, port } = new URL(url);
+  const body = Buffer.from(request.body ?? "");
+  const headers: Array<[string, string]> = [["Host", `${hostname}:${port}`], ["Connection", "close"], ...(request.headers ?? [])];
+  if (body.length > 0) headers.push(["Content-Length", String(body.length)]);
+  const head = `${request.method} ${request.target} HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`;
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    let received = "";
+    socket.setTimeout(RAW_REQUEST_TIMEOUT_MS, () => socket.destroy(new Error(`no answer to ${request.method} ${request.target}`)));
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const responseHead = received.split("\r\n\r\n", 1)[0]!;
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(responseHead)?.[1] ?? 0), head: responseHead });
+    });
+    // Not end(): Node's server abandons a request whose client half-closes before the answer.
+    // `Connection: close` makes the server close once it has answered.
+    socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
+  });
 }
 
 /** A response body as parsed JSON; tests assert its shape. */

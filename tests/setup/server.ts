@@ -1,6 +1,7 @@
 // Shared test setup for server tests: a database client, configuration, users and callers.
 import { inject } from "vitest";
-import { hashPassword } from "../../apps/server/src/auth/password.ts";
+import { hashPassword, verifyPassword } from "../../apps/server/src/auth/password.ts";
+import { createPasswordHasher, type PasswordHasher } from "../../apps/server/src/auth/password-hasher.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
 import { createRateLimiter, type RateLimiter } from "../../apps/server/src/auth/rate-limit.ts";
 import { createInnerContext, type Credential, type SessionCookieWriter } from "../../apps/server/src/context.ts";
@@ -72,6 +73,22 @@ export async function createTestUser(db: Database, fields: { email?: string; nam
   });
 }
 
+/**
+ * The real argon2 pool of `config`, whose verifications are recorded (the hash each one was given,
+ * null for an unknown user): how tests count the attempts that reached the hash, without timing.
+ */
+export function createCountingPasswordHasher(config: Config) {
+  const verifiedHashes: Array<string | null> = [];
+  const passwordHasher = createPasswordHasher(config.passwordHashing, {
+    hash: hashPassword,
+    verify: (hashed, password) => {
+      verifiedHashes.push(hashed);
+      return verifyPassword(hashed, password);
+    },
+  });
+  return { passwordHasher, verifiedHashes };
+}
+
 /** A cookie writer that records what a procedure set, standing in for the HTTP response. */
 export function createCookieRecorder() {
   const recorder = {
@@ -101,17 +118,23 @@ const createCaller = createCallerFactory(appRouter);
  * a fresh in-memory limiter per caller), and `ip` to make them come from different addresses.
  */
 export async function createTestCaller(
-  deps: { db: Database; config: Config; clock?: () => Date; rateLimiter?: RateLimiter; ip?: string },
+  deps: { db: Database; config: Config; clock?: () => Date; rateLimiter?: RateLimiter; passwordHasher?: PasswordHasher; ip?: string },
   credential: Credential | null = null,
 ) {
   const { recorder, writer } = createCookieRecorder();
-  const { ip = "127.0.0.1", rateLimiter = createRateLimiter(deps.config.rateLimit.policy, { type: "memory" }), ...rest } = deps;
+  const {
+    ip = "127.0.0.1",
+    rateLimiter = createRateLimiter(deps.config.rateLimit.policy, { type: "memory" }),
+    passwordHasher = createPasswordHasher(deps.config.passwordHashing),
+    ...rest
+  } = deps;
   const ctx = await createInnerContext({
     ...rest,
     credential,
     metadata: { userAgent: "vitest", ip },
     cookies: writer,
     rateLimiter,
+    passwordHasher,
   });
   return { caller: createCaller(ctx), cookie: recorder, ctx };
 }

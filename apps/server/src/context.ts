@@ -5,6 +5,7 @@ import type { AccessTokenClaims } from "./auth/access-token.ts";
 import { getAccessTokenVerifier } from "./auth/access-token-cache.ts";
 import { getClientIp } from "./auth/client-ip.ts";
 import { readSessionCookie, serializeBlankSessionCookie, serializeSessionCookie } from "./auth/cookie.ts";
+import type { PasswordHasher } from "./auth/password-hasher.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import type { SessionCache } from "./auth/session-cache.ts";
 import { validateSessionToken, type Session, type SessionMetadata, type SessionUser } from "./auth/session.ts";
@@ -42,10 +43,24 @@ export interface InnerContextOptions {
   metadata: SessionMetadata;
   cookies: SessionCookieWriter;
   rateLimiter: RateLimiter;
+  passwordHasher: PasswordHasher;
+  /** Omitted for server-side callers, which are not HTTP requests: no per-request limit. */
+  secretChecks?: SecretCheckBudget;
   /** Validated sessions kept in memory (SESSION_CACHE); null: every lookup reads the database. */
   sessionCache?: SessionCache | null;
   clock?: () => Date;
 }
+
+/**
+ * How many more secret checks (password, code) this request may make. Shared by every call of a
+ * batch, so a batch of guesses costs one check (trpc.ts: checksSecret).
+ */
+export interface SecretCheckBudget {
+  remaining: number;
+}
+
+/** One secret check per HTTP request. */
+export const SECRET_CHECKS_PER_REQUEST = 1;
 
 async function authenticate(
   db: Database,
@@ -87,6 +102,8 @@ export async function createInnerContext(options: InnerContextOptions) {
     metadata: options.metadata,
     cookies: options.cookies,
     rateLimiter: options.rateLimiter,
+    passwordHasher: options.passwordHasher,
+    secretChecks: options.secretChecks ?? { remaining: Number.POSITIVE_INFINITY },
     sessionCache,
     auth,
   };
@@ -125,6 +142,7 @@ export function createContextFactory(deps: {
   db: Database;
   config: Config;
   rateLimiter: RateLimiter;
+  passwordHasher: PasswordHasher;
   sessionCache?: SessionCache | null;
   clock?: () => Date;
 }) {
@@ -141,6 +159,8 @@ export function createContextFactory(deps: {
       },
       cookies: createCookieWriter(res, deps.config, clock),
       rateLimiter: deps.rateLimiter,
+      passwordHasher: deps.passwordHasher,
+      secretChecks: { remaining: SECRET_CHECKS_PER_REQUEST },
       sessionCache: deps.sessionCache ?? null,
     });
 }

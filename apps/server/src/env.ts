@@ -2,6 +2,8 @@
 // Add a variable here and in .env.example together; no other file reads process.env.
 import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
+import { HIBP_RANGE_URL, type PasswordBreachCheckConfig } from "./auth/breached-password.ts";
+import type { PasswordHasherOptions } from "./auth/password-hasher.ts";
 import type { RateLimitPolicy } from "./auth/rate-limit.ts";
 import type { SessionPolicy } from "./auth/session.ts";
 import { parseJwtPrivateKey, parseJwtPublicKey, type SigningKey, type VerificationKey } from "./auth/signing-key.ts";
@@ -79,6 +81,13 @@ const envSchema = z.object({
   RATE_LIMIT_PASSWORD_BLOCK_MINUTES: wholeNumber(1, 24 * 60, 15),
   RATE_LIMIT_SIGN_UPS_PER_IP: count(10),
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: count(10),
+  // Calls in one batched tRPC request (`/trpc/a,b?batch=1`); more is refused with 400.
+  TRPC_MAX_BATCH_SIZE: wholeNumber(1, 100, 10),
+  PASSWORD_HASH_CONCURRENCY: wholeNumber(1, 64, 2),
+  PASSWORD_HASH_QUEUE: wholeNumber(0, 10_000, 64),
+  PASSWORD_BREACH_CHECK: z.enum(["off", "hibp"], { error: "must be off or hibp" }).default("off"),
+  PASSWORD_BREACH_CHECK_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(HIBP_RANGE_URL),
+  PASSWORD_BREACH_CHECK_TIMEOUT_MS: wholeNumber(100, 30_000, 2_000),
   JWT_PRIVATE_KEY: jwtPrivateKey,
   JWT_EXTRA_PUBLIC_KEYS: jwtPublicKeys,
   JWT_ISSUER: z.string().min(1).optional(),
@@ -117,6 +126,12 @@ export interface Config {
   reauthenticationWindowMs: number;
   /** Reverse proxies in front that append to X-Forwarded-For; 0 takes the socket's address. */
   trustedProxyHops: number;
+  /** Most calls one batched tRPC request may carry (a larger batch is refused with 400). */
+  trpcMaxBatchSize: number;
+  /** argon2 work per process: hashes at once, and how many may wait before 503 (auth/password-hasher.ts). */
+  passwordHashing: PasswordHasherOptions;
+  /** Have I Been Pwned's range API for new passwords (PASSWORD_BREACH_CHECK=hibp), or null (off). */
+  passwordBreachCheck: PasswordBreachCheckConfig | null;
   /** Limits, and where their counters live (memory, or shared by every instance). */
   rateLimit: {
     policy: RateLimitPolicy;
@@ -211,6 +226,10 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     reauthenticationWindowMs: env.REAUTHENTICATION_WINDOW_MINUTES * MINUTE_MS,
     trustedProxyHops: env.TRUST_PROXY,
+    trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
+    passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queueLimit: env.PASSWORD_HASH_QUEUE },
+    passwordBreachCheck:
+      env.PASSWORD_BREACH_CHECK === "hibp" ? { rangeUrl: env.PASSWORD_BREACH_CHECK_URL, timeoutMs: env.PASSWORD_BREACH_CHECK_TIMEOUT_MS } : null,
     rateLimit: {
       policy: {
         passwordFailuresPerAccountAndIp: env.RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT_AND_IP,

@@ -3,9 +3,14 @@
 // message, never a 5xx, and a rejected request leaves the caller's data as it was. Procedures are
 // read from the router, so a new one is fuzzed without touching this file. Each run signs in as a
 // fresh admin whose session is fresh enough for sensitive operations, so inputs are what decides.
+// The edge itself is fuzzed too, with raw requests: random methods, paths with random
+// percent-encodings, odd header values and batch shapes never get a 5xx and never stop the server.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { useTestServer } from "../../../tests/setup/http.ts";
+import { describe, expect, it, vi } from "vitest";
+import { sendRawRequest, useTestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser } from "../../../tests/setup/server.ts";
 import { createSession } from "./auth/session.ts";
 import { MAX_BODY_BYTES } from "./http-server.ts";
@@ -237,5 +242,81 @@ describe("fuzzing every procedure's input over HTTP", () => {
       }
     },
     FUZZ_TIMEOUT_MS,
+  );
+});
+
+// --- The edge: request shapes no client library sends ----------------------------------------------
+
+const EDGE_RUNS = 400;
+const EDGE_TIMEOUT_MS = 120_000;
+const webDist = mkdtempSync(path.join(tmpdir(), "latchkey-fuzz-dist-"));
+mkdirSync(path.join(webDist, "assets"));
+writeFileSync(path.join(webDist, "index.html"), "<!doctype html><title>latchkey</title>");
+writeFileSync(path.join(webDist, "assets", "app-1234.js"), "console.log(1)");
+const webServer = useTestServer({ db: createTestDatabase(), config: createTestConfig({ APP_ORIGIN: ORIGIN, WEB_DIST_DIR: webDist }), clock: clock.now });
+
+// Methods Node parses (served or not), ones it does not know (TRACK), and made-up tokens.
+const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "TRACK", "CONNECT", "PROPFIND", "MKCOL", "LOCK", "SEARCH", "PURGE", "QUERY"];
+// Mostly methods the edge serves, so that most requests get past the method check.
+const method = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom("GET", "POST", "HEAD") },
+  { weight: 2, arbitrary: fc.constantFrom(...METHODS) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[A-Z]{1,8}$/) },
+);
+const PATH_STARTS = ["/", "/trpc/", "/trpc/auth.me", "/trpc/auth.signIn", "/assets/", "/assets/app-1234.js", "/.well-known/jwks.json", "/healthz", "//", "/..", "*", ""];
+const PROCEDURE_NAMES = [...procedures.map((procedure) => procedure.path), "nope", "", "auth", "__proto__", "a.b.c"];
+const hexDigit = fc.constantFrom(..."0123456789abcdefABCDEF");
+const notHexDigit = fc.constantFrom(..."gGzZ%/.-_~!$&'()*+,;=:@");
+const pathPiece = fc.oneof(
+  fc.string({ unit: fc.constantFrom(..."abcxyz019-._~/!$&'()*+,;=:@"), maxLength: 8 }),
+  fc.tuple(hexDigit, hexDigit).map(([high, low]) => `%${high}${low}`),
+  fc.tuple(fc.oneof(hexDigit, notHexDigit), fc.oneof(hexDigit, notHexDigit)).map(([high, low]) => `%${high}${low}`),
+  fc.constantFrom("%", "%E0%A4%A", "%C0%AF", "%00", "%2F", "%2e%2e", "%FF%FE", "%ED%A0%80", "..", "%25", "%u2215"),
+  fc.string({ unit: "grapheme", maxLength: 3 }).map((text) => encodeURIComponent(text)),
+);
+const batchPath = fc
+  .array(fc.constantFrom(...PROCEDURE_NAMES), { minLength: 0, maxLength: 14 })
+  .map((names) => `/trpc/${names.join(",")}`);
+const query = fc.constantFrom("", "?batch=1", "?batch=1&input=%7B%7D", "?input=%", "?batch=0", "?batch=1&input=%7B%220%22%3A%7B%7D%7D", "?%%", "?input=" + "x".repeat(50));
+const target = fc
+  .tuple(fc.oneof(fc.constantFrom(...PATH_STARTS), batchPath), fc.array(pathPiece, { maxLength: 6 }), query)
+  .map(([start, pieces, search]) => `${start}${pieces.join("")}${search}`);
+const HEADER_VALUES = [
+  "", " ", "application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data; boundary=x",
+  "Bearer", "Bearer ", "Bearer a.b.c", "Bearer ..", "Basic Zm9vOmJhcg==", "latchkey_session=a.b", "latchkey_session=;latchkey_session=x",
+  "null", ORIGIN, "https://evil.example", "same-origin", "cross-site", "1.2.3.4, unknown, ::1", "x".repeat(4_000), "%E0%A4%A", "\u00ff\u00fe",
+];
+const header = fc.tuple(
+  fc.constantFrom("content-type", "authorization", "cookie", "origin", "sec-fetch-site", "x-forwarded-for", "accept", "user-agent", "x-odd"),
+  fc.constantFrom(...HEADER_VALUES),
+);
+const body = fc.oneof(
+  fc.constant(""),
+  fc.constantFrom(...MALFORMED_JSON),
+  fc.dictionary(fc.constantFrom("0", "1", "2", "9", "-1", "x", "__proto__"), fc.jsonValue({ maxDepth: 2 })).map((batch) => JSON.stringify(batch)),
+  fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+);
+
+describe("fuzzing the HTTP edge", () => {
+  it(
+    "answers random methods, paths, percent-encodings, headers and batch shapes with a status below 500, and stays up",
+    async () => {
+      const property = fc.asyncProperty(
+        fc.record({ method, target, headers: fc.array(header, { maxLength: 5 }), body }),
+        async (request) => {
+          const response = await sendRawRequest(webServer.url, request);
+          expect(response.status, `${request.method} ${request.target}: ${response.head.slice(0, 300)}`).toBeGreaterThanOrEqual(200);
+          expect(response.status, `${request.method} ${request.target}: ${response.head.slice(0, 300)}`).toBeLessThan(500);
+        },
+      );
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      try {
+        await fc.assert(property, { numRuns: EDGE_RUNS });
+      } finally {
+        warn.mockRestore();
+      }
+      expect((await fetch(`${webServer.url}/healthz`)).status).toBe(200);
+    },
+    EDGE_TIMEOUT_MS,
   );
 });

@@ -1,17 +1,19 @@
-// The HTTP edge (DESIGN §1): security headers, CSRF check and body limit in front of the tRPC
-// handler, the access-token public keys (JWKS), and the built web app in production. Everything
-// HTTP-specific about auth lives here and in context.ts. One request handler, served over HTTP or,
-// with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS. tRPC runs through its fetch adapter on
-// @hono/node-server's request listener, which is about twice as fast as tRPC's own Node adapter
-// (docs/decisions/018-fetch-adapter-edge.md).
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+// The HTTP edge (DESIGN §1): request shape (request-shape.ts), security headers, CSRF check, batch
+// cap and body limit in front of the tRPC handler, the access-token public keys (JWKS), and the
+// built web app in production. Everything HTTP-specific about auth lives here and in context.ts.
+// One request handler, served over HTTP or, with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS. tRPC runs
+// through its fetch adapter on @hono/node-server's request listener, about twice as fast as tRPC's
+// own Node adapter (docs/decisions/018-fetch-adapter-edge.md).
+import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
+import type { Duplex } from "node:stream";
 import { getRequestListener, type HttpBindings } from "@hono/node-server";
 import { getTRPCErrorShape, TRPCError, type AnyTRPCRouter, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { getSessionCookieName } from "./auth/cookie.ts";
 import { checkCsrf } from "./auth/csrf.ts";
+import { createPasswordHasher, type PasswordHasher } from "./auth/password-hasher.ts";
 import { createRateLimiter, type RateLimiter } from "./auth/rate-limit.ts";
 import type { SessionCache } from "./auth/session-cache.ts";
 import { createJsonWebKeySet } from "./auth/signing-key.ts";
@@ -19,8 +21,9 @@ import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
 import { appRouter } from "./routers/_app.ts";
-import { getRetryAfterSeconds } from "./trpc.ts";
+import { checkRequestShape, checkUnparsedRequest, type RequestShapeVerdict } from "./request-shape.ts";
 import { readRequestBody } from "./request-body.ts";
+import { getRetryAfterSeconds } from "./trpc.ts";
 import { createStaticFileHandler } from "./static-files.ts";
 
 const TRPC_PREFIX = "/trpc/";
@@ -32,6 +35,8 @@ const JWKS_MAX_AGE_SECONDS = 300;
 export const MAX_BODY_BYTES = 100 * 1024;
 // ASVS 5.0 V3.4.1: at least a year, subdomains included.
 const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
+// A refused request's target is logged up to this length: one short line whatever was sent.
+const LOGGED_URL_MAX_LENGTH = 200;
 const HSTS_HEADER = `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`;
 
 export const SECURITY_HEADERS = {
@@ -46,11 +51,16 @@ export const SECURITY_HEADERS = {
 } as const;
 const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
 
-function sendJsonError(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message } }));
+function sendJsonError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, "Content-Type": "application/json" }).end(JSON.stringify({ error: { message } }));
 }
 
-const CSRF_ERROR_CODES = { 403: "FORBIDDEN", 415: "UNSUPPORTED_MEDIA_TYPE" } as const satisfies Record<number, TRPC_ERROR_CODE_KEY>;
+const REFUSAL_ERROR_CODES = {
+  400: "BAD_REQUEST",
+  403: "FORBIDDEN",
+  405: "METHOD_NOT_SUPPORTED",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+} as const satisfies Record<number, TRPC_ERROR_CODE_KEY>;
 
 function decodePath(path: string): string {
   try {
@@ -64,7 +74,14 @@ function decodePath(path: string): string {
  * A refusal made before tRPC runs, in tRPC's wire format so that its clients show the message:
  * the error shape of our errorFormatter, and for a batch (`?batch=1`) one envelope per call.
  */
-function sendTrpcError(res: ServerResponse, router: AnyTRPCRouter, url: string, code: TRPC_ERROR_CODE_KEY, message: string): void {
+function sendTrpcError(
+  res: ServerResponse,
+  router: AnyTRPCRouter,
+  url: string,
+  code: TRPC_ERROR_CODE_KEY,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const error = new TRPCError({ code, message });
   const queryStart = url.indexOf("?");
   const path = decodePath(url.slice(TRPC_PREFIX.length, queryStart === -1 ? undefined : queryStart));
@@ -73,7 +90,7 @@ function sendTrpcError(res: ServerResponse, router: AnyTRPCRouter, url: string, 
     error: getTRPCErrorShape({ config: router._def._config, error, type: "unknown", path: callPath, input: undefined, ctx: undefined }),
   }));
   res
-    .writeHead(getHTTPStatusCodeFromError(error), { "Content-Type": "application/json" })
+    .writeHead(getHTTPStatusCodeFromError(error), { ...headers, "Content-Type": "application/json" })
     .end(JSON.stringify(isBatch ? envelopes : envelopes[0]));
 }
 
@@ -102,6 +119,8 @@ export interface HttpServerDeps {
   clock?: () => Date;
   /** Required for a shared store (auth/rate-limit-store.ts); the memory store is made here if omitted. */
   rateLimiter?: RateLimiter;
+  /** The argon2 pool; made from config.passwordHashing if omitted (tests pass one that counts). */
+  passwordHasher?: PasswordHasher;
   /** Validated sessions in memory, invalidated by LISTEN/NOTIFY (auth/session-cache.ts); none by default. */
   sessionCache?: SessionCache | null;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
@@ -125,7 +144,11 @@ type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
 
 /** tRPC through its fetch adapter; the context reads credentials from the Node request directly. */
 function createTrpcListener(deps: HttpServerDeps, router: AnyTRPCRouter) {
-  const createContext = createContextFactory({ ...deps, rateLimiter: requireRateLimiter(deps) });
+  const createContext = createContextFactory({
+    ...deps,
+    rateLimiter: requireRateLimiter(deps),
+    passwordHasher: deps.passwordHasher ?? createPasswordHasher(deps.config.passwordHashing),
+  });
   return getRequestListener(
     (request, env) => {
       const { incoming, outgoing } = env as HttpBindings;
@@ -134,6 +157,8 @@ function createTrpcListener(deps: HttpServerDeps, router: AnyTRPCRouter) {
         endpoint: TRPC_PREFIX,
         router,
         createContext: () => createContext({ req: incoming, res: outgoing }),
+        // A larger batch is refused with 400 before any call runs (one request, bounded work).
+        maxBatchSize: deps.config.trpcMaxBatchSize,
         // A rate-limited answer (429) says when to come back, for clients that read headers only.
         responseMeta({ errors }) {
           const retryAfter = Math.max(0, ...errors.map((error) => getRetryAfterSeconds(error) ?? 0));
@@ -184,18 +209,30 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   // Browsers ignore the header on a plain-HTTP response (RFC 6797 §8.1).
   const strictTransportSecurity = config.appOrigin.startsWith("https:");
 
+  /** A request shape the edge does not serve: 400 or 405 (with Allow), in tRPC's format under /trpc/, logged in one line. */
+  function refuseRequestShape(req: IncomingMessage, res: ServerResponse, verdict: Extract<RequestShapeVerdict, { ok: false }>): void {
+    const headers: Record<string, string> = verdict.status === 405 ? { Allow: verdict.allow } : {};
+    const url = req.url ?? "/";
+    console.warn(`${verdict.status} ${req.method} ${JSON.stringify(url.slice(0, LOGGED_URL_MAX_LENGTH))}: ${verdict.reason}`);
+    if (url.startsWith(TRPC_PREFIX)) return sendTrpcError(res, router, url, REFUSAL_ERROR_CODES[verdict.status], verdict.reason, headers);
+    sendJsonError(res, verdict.status, verdict.reason, headers);
+  }
+
   return (req, res) => {
     for (const [name, value] of SECURITY_HEADER_ENTRIES) res.setHeader(name, value);
     if (strictTransportSecurity) res.setHeader("Strict-Transport-Security", HSTS_HEADER);
     const url = req.url ?? "/";
-    const pathname = url.split("?")[0];
+    const isApi = url.startsWith(TRPC_PREFIX);
+    // API answers carry user data, session tokens and access tokens, and so do their refusals:
+    // never stored by a cache.
+    if (isApi) res.setHeader("Cache-Control", "no-store");
+    const shape = checkRequestShape(req.method ?? "", url);
+    if (!shape.ok) return refuseRequestShape(req, res, shape);
+    const { pathname } = shape;
 
-    if (url.startsWith(TRPC_PREFIX)) {
-      // API answers carry user data, session tokens and access tokens, and so do their refusals:
-      // never stored by a cache.
-      res.setHeader("Cache-Control", "no-store");
+    if (isApi) {
       const verdict = checkRequestCsrf(req, config);
-      if (!verdict.ok) return sendTrpcError(res, router, url, CSRF_ERROR_CODES[verdict.status], verdict.reason);
+      if (!verdict.ok) return sendTrpcError(res, router, url, REFUSAL_ERROR_CODES[verdict.status], verdict.reason);
       if (req.method === "GET" || req.method === "HEAD") {
         void handleTrpc(req, res);
         return;
@@ -212,9 +249,10 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
       res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
       return;
     }
-    if (serveStatic && (req.method === "GET" || req.method === "HEAD")) {
+    if (serveStatic) {
       serveStatic(req, res).catch((error: unknown) => {
-        console.error("static file failed:", error);
+        // One line: a file that failed to read is a disk's problem, not a bug to trace.
+        console.error(`static file ${JSON.stringify(pathname)} failed: ${(error as Error).message}`);
         if (!res.headersSent) sendJsonError(res, 500, "Internal error");
       });
       return;
@@ -223,11 +261,44 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   };
 }
 
+/** A refusal written straight to the socket, for requests Node never hands to the request handler. */
+function endSocketWithRefusal(socket: Duplex, refusal: { status: number; reason: string; allow?: string }): void {
+  const body = JSON.stringify({ error: { message: refusal.reason } });
+  const allow = refusal.allow ? `Allow: ${refusal.allow}\r\n` : "";
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n${allow}Content-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Node hands CONNECT (a tunnel request) to the "connect" event instead of the request handler, and
+ * without a listener drops the connection unanswered: it gets the edge's 405 like any other method.
+ */
+function refuseConnect(req: IncomingMessage, socket: Duplex): void {
+  const verdict = checkRequestShape("CONNECT", req.url ?? "");
+  socket.on("error", () => socket.destroy());
+  endSocketWithRefusal(socket, verdict.ok ? { status: 405, reason: "CONNECT is not served here." } : verdict);
+}
+
+/** What Node's parser refused (an unknown method such as TRACK, a malformed request line): one line in the log. */
+function refuseUnparsedRequest(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const verdict = checkUnparsedRequest(error.code, error.rawPacket);
+  console.warn(`${verdict.status} (unparsed request, ${error.code ?? "no code"}): ${verdict.reason}`);
+  endSocketWithRefusal(socket, verdict);
+}
+
 export function createHttpServer(deps: HttpServerDeps): Server {
-  return createServer(createRequestHandler(deps));
+  return createServer(createRequestHandler(deps)).on("connect", refuseConnect).on("clientError", refuseUnparsedRequest);
 }
 
 /** The same handler over HTTPS, with PEM certificate (chain) and private key. */
 export function createHttpsServer(deps: HttpServerDeps, tls: { cert: string | Buffer; key: string | Buffer }): TlsServer {
-  return createTlsServer({ cert: tls.cert, key: tls.key }, createRequestHandler(deps));
+  return createTlsServer({ cert: tls.cert, key: tls.key }, createRequestHandler(deps))
+    .on("connect", refuseConnect)
+    .on("clientError", refuseUnparsedRequest);
 }

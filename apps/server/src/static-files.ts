@@ -2,10 +2,10 @@
 // and any other GET path falls back to index.html so client-side routes survive a reload. Text
 // files are sent as the brotli or gzip copy the build wrote beside them (apps/web/precompress.ts)
 // when the request's Accept-Encoding allows it.
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
+import { decodeRequestPath } from "./request-shape.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -46,23 +46,20 @@ export function getAcceptedEncodings(header: string | undefined): Set<ContentEnc
   return accepted;
 }
 
-async function getFileSize(file: string): Promise<number | null> {
+async function isFile(file: string): Promise<boolean> {
   try {
-    const stats = await stat(file);
-    return stats.isFile() ? stats.size : null;
+    return (await stat(file)).isFile();
   } catch {
-    return null;
+    return false;
   }
 }
 
 /** The file to send for `file`: its precompressed copy in an accepted encoding, or itself. */
-async function chooseRepresentation(file: string, accepted: Set<ContentEncoding>, size: number) {
+async function chooseRepresentation(file: string, accepted: Set<ContentEncoding>) {
   for (const { encoding, suffix } of PRECOMPRESSED) {
-    if (!accepted.has(encoding)) continue;
-    const compressedSize = await getFileSize(file + suffix);
-    if (compressedSize !== null) return { path: file + suffix, size: compressedSize, encoding };
+    if (accepted.has(encoding) && (await isFile(file + suffix))) return { path: file + suffix, encoding };
   }
-  return { path: file, size, encoding: null };
+  return { path: file, encoding: null };
 }
 
 export function createStaticFileHandler(rootDir: string) {
@@ -70,36 +67,43 @@ export function createStaticFileHandler(rootDir: string) {
   const indexFile = path.join(root, "index.html");
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
+    const pathname = decodeRequestPath(req.url ?? "/");
+    if (pathname === null) {
+      res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" }).end("Bad request");
+      return;
+    }
     const requested = path.resolve(root, `.${pathname}`);
     // Never serve anything outside the build folder, nor a precompressed copy by its own name.
     const inside = requested.startsWith(root + path.sep) && !PRECOMPRESSED.some(({ suffix }) => requested.endsWith(suffix));
-    const requestedSize = inside ? await getFileSize(requested) : null;
-    const file = requestedSize !== null ? requested : indexFile;
+    const file = inside && (await isFile(requested)) ? requested : indexFile;
     const isAsset = file !== indexFile && pathname.startsWith("/assets/");
     if (file === indexFile && path.extname(pathname) !== "" && pathname !== "/index.html") {
       res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
       return;
     }
-    const size = requestedSize ?? (await getFileSize(indexFile));
-    if (size === null) throw new Error(`${indexFile} is missing: build the web app (pnpm build)`);
     const extension = path.extname(file);
     const compressible = COMPRESSIBLE_EXTENSIONS.has(extension);
     const representation = compressible
-      ? await chooseRepresentation(file, getAcceptedEncodings(req.headers["accept-encoding"]), size)
-      : { path: file, size, encoding: null };
+      ? await chooseRepresentation(file, getAcceptedEncodings(req.headers["accept-encoding"]))
+      : { path: file, encoding: null };
+    // Read whole before the status is sent (the build's files are small): a file that vanished
+    // since the check is a 404, one that fails to read rejects to the caller (500), never a crash.
+    let content: Buffer;
+    try {
+      content = await readFile(representation.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
+      return;
+    }
     res.writeHead(200, {
       "Content-Type": CONTENT_TYPES[extension] ?? "application/octet-stream",
-      "Content-Length": representation.size,
       "Cache-Control": isAsset ? "public, max-age=31536000, immutable" : "no-cache",
+      "Content-Length": content.length,
       // Caches must key compressible files by Accept-Encoding, whichever representation this was.
       ...(compressible ? { Vary: "Accept-Encoding" } : {}),
       ...(representation.encoding ? { "Content-Encoding": representation.encoding } : {}),
     });
-    if (req.method === "HEAD") {
-      res.end();
-      return;
-    }
-    createReadStream(representation.path).pipe(res);
+    res.end(req.method === "HEAD" ? undefined : content);
   };
 }

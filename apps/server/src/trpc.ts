@@ -2,13 +2,14 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { PASSWORD_MAX_LENGTH } from "./auth/password.ts";
+import { PasswordHasherBusyError } from "./auth/password-hasher.ts";
 import { isSessionRecentlyAuthenticated, verifySessionUserPassword } from "./auth/reauthentication.ts";
 import { getUserRole } from "./auth/role.ts";
 import { validateSessionReference } from "./auth/session.ts";
 import type { Context } from "./context.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
-/** Why a request was refused with TOO_MANY_REQUESTS: when to try again (the errorFormatter sends it). */
+/** Why a request was refused with TOO_MANY_REQUESTS or SERVICE_UNAVAILABLE: when to try again (the errorFormatter sends it). */
 class RetryAfter extends Error {
   constructor(readonly seconds: number) {
     super(`Retry after ${seconds} s`);
@@ -37,12 +38,21 @@ export function createTooManyRequestsError(retryAfterSeconds: number): TRPCError
   });
 }
 
+/** SERVICE_UNAVAILABLE (503): the hashing pool is full; `data.retryAfterSeconds` and `Retry-After` say when to retry. */
+export function createServiceUnavailableError(retryAfterSeconds: number): TRPCError {
+  return new TRPCError({
+    code: "SERVICE_UNAVAILABLE",
+    message: `The server is busy. Try again in ${describeSeconds(retryAfterSeconds)}.`,
+    cause: new RetryAfter(retryAfterSeconds),
+  });
+}
+
 /** A re-authentication with the wrong password (BAD_REQUEST: the session itself is fine). */
 export function createWrongPasswordError(): TRPCError {
   return new TRPCError({ code: "BAD_REQUEST", message: "The password is incorrect." });
 }
 
-/** The retry time of a TOO_MANY_REQUESTS error made above, for the `Retry-After` header. */
+/** The retry time of a TOO_MANY_REQUESTS or SERVICE_UNAVAILABLE error made above, for the `Retry-After` header. */
 export function getRetryAfterSeconds(error: TRPCError): number | null {
   return error.cause instanceof RetryAfter ? error.cause.seconds : null;
 }
@@ -61,7 +71,7 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         // Field errors for forms: { formErrors: string[], fieldErrors: { email?: string[], ... } }.
         zodError: error.code === "BAD_REQUEST" && cause instanceof z.ZodError ? z.flattenError(cause) : null,
-        // Seconds until a rate-limited call may be tried again (TOO_MANY_REQUESTS).
+        // Seconds until a refused call may be tried again (TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE).
         retryAfterSeconds: cause instanceof RetryAfter ? cause.seconds : null,
         // The session must re-enter the password (auth.reauthenticate) before this call (FORBIDDEN).
         reauthenticationRequired: cause instanceof ReauthenticationRequired,
@@ -101,6 +111,15 @@ const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
+/** A full hashing pool (auth/password-hasher.ts) is a busy server, not an internal error: 503, never 500. */
+const answerBusyHashingWith503 = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof PasswordHasherBusyError) {
+    throw createServiceUnavailableError(result.error.cause.retryAfterSeconds);
+  }
+  return result;
+});
+
 /**
  * After a mutation, this instance's session cache has applied every change committed so far: a
  * session the mutation ended (sign-out, revocation, password change) fails on the next request.
@@ -111,7 +130,26 @@ const syncSessionCache = t.middleware(async ({ ctx, type, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(rejectUnstorableText).use(syncSessionCache);
+export const publicProcedure = t.procedure.use(answerBusyHashingWith503).use(syncSessionCache).use(rejectUnstorableText);
+
+/**
+ * Takes one of the request's secret checks (context.ts: SecretCheckBudget), or refuses the call
+ * before any hash: the other calls of a batch cannot guess more passwords or codes.
+ */
+function claimSecretCheck(ctx: Context): void {
+  if (ctx.secretChecks.remaining <= 0) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Only one password or code check per request: send this call on its own." });
+  }
+  ctx.secretChecks.remaining--;
+}
+
+const checksSecret = t.middleware(({ ctx, next }) => {
+  claimSecretCheck(ctx);
+  return next();
+});
+
+/** A public procedure that checks a secret (sign-in): at most one such call runs per HTTP request. */
+export const publicSecretProcedure = publicProcedure.use(checksSecret);
 
 const SESSION_ENDED_MESSAGE = "This session has ended. Sign in again.";
 
@@ -158,6 +196,9 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
   return next({ ctx: { session, user } });
 });
 
+/** A sessionProcedure that checks a secret (re-authentication, password change): one per HTTP request. */
+export const sessionSecretProcedure = sessionProcedure.use(checksSecret);
+
 /** An optional `password` on sensitive procedures: authorizes that one call (no window, no new token). */
 const reauthenticationInput = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH).optional() }).optional();
 
@@ -170,7 +211,8 @@ const requireRecentAuthentication = t.middleware(async ({ ctx, input, next }) =>
   if (!ctx.auth) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   const password = reauthenticationInput.parse(input)?.password;
   if (password !== undefined) {
-    const check = await verifySessionUserPassword(ctx.db, ctx.rateLimiter, { user: ctx.auth.user, ip: ctx.metadata.ip, password });
+    claimSecretCheck(ctx);
+    const check = await verifySessionUserPassword(ctx.db, ctx, { user: ctx.auth.user, ip: ctx.metadata.ip, password });
     if (check.status === "limited") throw createTooManyRequestsError(check.retryAfterSeconds);
     if (check.status === "invalid") throw createWrongPasswordError();
   } else if (!(await isSessionRecentlyAuthenticated(ctx.db, ctx.auth.session.id, ctx.config.reauthenticationWindowMs, ctx.clock()))) {

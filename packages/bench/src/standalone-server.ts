@@ -5,6 +5,7 @@
 // CSRF check; the session lookup is today's.
 import { createServer, type Server } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { createPasswordHasher } from "../../../apps/server/src/auth/password-hasher.ts";
 import { createRateLimiter } from "../../../apps/server/src/auth/rate-limit.ts";
 import { createContextFactory } from "../../../apps/server/src/context.ts";
 import { createDatabase } from "../../../apps/server/src/db.ts";
@@ -17,9 +18,10 @@ export function createStandaloneAdapterServer(config: Config): Server {
   const rateLimiter = createRateLimiter(config.rateLimit.policy, { type: "memory" });
   const handler = createHTTPHandler({
     router: appRouter,
-    createContext: createContextFactory({ db, config, rateLimiter }),
+    createContext: createContextFactory({ db, config, rateLimiter, passwordHasher: createPasswordHasher(config.passwordHashing) }),
     basePath: "/trpc/",
     maxBodySize: MAX_BODY_BYTES,
+    maxBatchSize: config.trpcMaxBatchSize,
   });
   const securityHeaders = Object.entries(SECURITY_HEADERS);
   return createServer((req, res) => {

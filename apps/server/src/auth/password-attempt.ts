@@ -1,9 +1,15 @@
 // Every check of a user's password (sign-in, re-authentication, password change) goes through here,
-// so one set of failure counters throttles guessing wherever the guesses are made.
+// so one set of attempt counters throttles guessing wherever the guesses are made.
 import type { DatabaseClient } from "../db.ts";
-import { verifyPassword } from "./password.ts";
+import { PasswordHasherBusyError, type PasswordHasher } from "./password-hasher.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { SessionUser } from "./session.ts";
+
+/** What a password check counts with and hashes in (the request context has both). */
+export interface PasswordCheckDeps {
+  rateLimiter: RateLimiter;
+  passwordHasher: PasswordHasher;
+}
 
 export type PasswordAttemptResult =
   | { status: "valid"; user: SessionUser }
@@ -12,27 +18,31 @@ export type PasswordAttemptResult =
 
 /**
  * Checks `password` for the user found by `where` (an unknown user costs the same argon2 work as a
- * wrong password). Counted against `email` and `ip`: a blocked attempt is refused before any
- * database query or hash, a failure is counted, and a success resets the account's counters.
+ * wrong password). The attempt is counted against `email` and `ip` first: one over a limit is
+ * refused before any database query or hash. A success resets the account's counters; an attempt
+ * the hashing pool had no room for is refunded and its PasswordHasherBusyError passed on (503).
  */
 export async function verifyPasswordAttempt(
   db: DatabaseClient,
-  rateLimiter: RateLimiter,
+  deps: PasswordCheckDeps,
   attempt: { where: { email: string } | { id: string }; email: string; ip: string | null; password: string },
 ): Promise<PasswordAttemptResult> {
-  const gate = await rateLimiter.beginPasswordAttempt({ email: attempt.email, ip: attempt.ip });
-  if (gate.limited) return { status: "limited", retryAfterSeconds: gate.retryAfterSeconds };
+  const counted = await deps.rateLimiter.consumePasswordAttempt({ email: attempt.email, ip: attempt.ip });
+  if (counted.limited) return { status: "limited", retryAfterSeconds: counted.retryAfterSeconds };
 
   const user = await db.user.findUnique({
     where: attempt.where,
     select: { id: true, email: true, name: true, passwordHash: true },
   });
-  const valid = await verifyPassword(user?.passwordHash ?? null, attempt.password);
-  if (!user || !valid) {
-    const verdict = await gate.recordFailure();
-    return verdict.limited ? { status: "limited", retryAfterSeconds: verdict.retryAfterSeconds } : { status: "invalid" };
+  let valid: boolean;
+  try {
+    valid = await deps.passwordHasher.verify(user?.passwordHash ?? null, attempt.password);
+  } catch (error) {
+    if (error instanceof PasswordHasherBusyError) await counted.refund();
+    throw error;
   }
-  await gate.recordSuccess();
+  if (!user || !valid) return { status: "invalid" };
+  await counted.succeed();
   const { passwordHash: _passwordHash, ...sessionUser } = user;
   return { status: "valid", user: sessionUser };
 }

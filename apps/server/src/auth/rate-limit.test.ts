@@ -10,27 +10,45 @@ const policy: RateLimitPolicy = {
   accessTokensPerSessionPerMinute: 2,
 };
 
+/** A wrong password: the attempt is counted first and nothing is reported after the check. */
 async function fail(limiter: ReturnType<typeof createRateLimiter>, email: string, ip: string) {
-  const gate = await limiter.beginPasswordAttempt({ email, ip });
-  return gate.limited ? gate : gate.recordFailure();
+  const attempt = await limiter.consumePasswordAttempt({ email, ip });
+  return attempt.limited ? attempt : { limited: false };
 }
 
 describe("createRateLimiter (memory store)", () => {
-  it("lets the configured number of failures through, blocks on the next for the block time, and refuses before any check", async () => {
+  it("lets the configured number of attempts through, refuses the next before any check and blocks for the block time", async () => {
     const limiter = createRateLimiter(policy, { type: "memory" });
     for (let attempt = 0; attempt < 3; attempt++) expect(await fail(limiter, "ada@example.com", "192.0.2.1")).toEqual({ limited: false });
     expect(await fail(limiter, "ada@example.com", "192.0.2.1")).toEqual({ limited: true, retryAfterSeconds: 600 });
-    const gate = await limiter.beginPasswordAttempt({ email: "ada@example.com", ip: "192.0.2.1" });
-    expect(gate.limited).toBe(true);
+    expect((await limiter.consumePasswordAttempt({ email: "ada@example.com", ip: "192.0.2.1" })).limited).toBe(true);
   });
 
-  it("a success resets the account's consecutive failures", async () => {
+  it("counts attempts started together: of 9 parallel attempts exactly 3 pass", async () => {
     const limiter = createRateLimiter(policy, { type: "memory" });
-    for (let attempt = 0; attempt < 3; attempt++) await fail(limiter, "ada@example.com", "192.0.2.1");
-    const gate = await limiter.beginPasswordAttempt({ email: "ada@example.com", ip: "192.0.2.1" });
-    if (gate.limited) expect.unreachable("not blocked yet");
-    await gate.recordSuccess();
-    for (let attempt = 0; attempt < 3; attempt++) expect(await fail(limiter, "ada@example.com", "192.0.2.1")).toEqual({ limited: false });
+    const attempts = await Promise.all(Array.from({ length: 9 }, () => limiter.consumePasswordAttempt({ email: "ada@example.com", ip: "192.0.2.1" })));
+    expect(attempts.filter((attempt) => !attempt.limited)).toHaveLength(3);
+  });
+
+  it("a success resets the account's consecutive failures but gives the per-IP budget only its own point back", async () => {
+    const limiter = createRateLimiter({ ...policy, passwordFailuresPerIp: 4 }, { type: "memory" });
+    for (let attempt = 0; attempt < 2; attempt++) await fail(limiter, "ada@example.com", "192.0.2.1");
+    const attempt = await limiter.consumePasswordAttempt({ email: "ada@example.com", ip: "192.0.2.1" });
+    if (attempt.limited) expect.unreachable("a third attempt is within every limit");
+    await attempt.succeed();
+    // The account + IP counter starts again (3 more), but the IP's budget of 4 still holds the 2
+    // failures: 2 more attempts, then it is used up.
+    for (let again = 0; again < 2; again++) expect(await fail(limiter, "ada@example.com", "192.0.2.1")).toEqual({ limited: false });
+    expect((await fail(limiter, "ada@example.com", "192.0.2.1")).limited).toBe(true);
+  });
+
+  it("a refund gives every counter its point back (the check never ran)", async () => {
+    const limiter = createRateLimiter(policy, { type: "memory" });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const counted = await limiter.consumePasswordAttempt({ email: "ada@example.com", ip: "192.0.2.1" });
+      if (counted.limited) expect.unreachable("refunded attempts leave no trace");
+      await counted.refund();
+    }
   });
 
   it("counts sign-ups per IP and access tokens per session", async () => {

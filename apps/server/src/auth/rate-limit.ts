@@ -1,7 +1,7 @@
-// Rate limits and throttling (DESIGN §5) with rate-limiter-flexible: password failures per IP, per
-// account and per account + IP (back-off, reset on success), sign-ups per IP, access tokens per
-// session. Counters live in memory, or in PostgreSQL or Redis when several instances share them
-// (docs/decisions/007-rate-limiting.md).
+// Rate limits and throttling (DESIGN §5) with rate-limiter-flexible: password attempts per IP, per
+// account and per account + IP (counted before the check, reset on success), sign-ups per IP,
+// access tokens per session. Counters live in memory, or in PostgreSQL or Redis when several
+// instances share them (docs/decisions/007-rate-limiting.md, 012-count-first-secret-checks.md).
 import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import type { Redis } from "ioredis";
@@ -56,22 +56,34 @@ export interface PasswordAttempt {
 }
 
 /**
- * A password check under way: refused before the password is verified while a failure counter is
- * over its limit, else the outcome is reported once verified.
+ * A secret check (password, and later codes) that has already consumed one attempt from every
+ * limiter that applies: refused before the check when any of them is over its limit, else the check
+ * runs and reports how it went. A failure needs no report: it was counted before the check.
  */
-export type PasswordAttemptGate =
+export type SecretAttempt =
   | { limited: true; retryAfterSeconds: number }
   | {
       limited: false;
-      /** A wrong password: counted everywhere; the failure that crosses a limit starts a block. */
-      recordFailure(): Promise<RateLimitVerdict>;
-      /** The right password: the account's consecutive-failure counters start again. */
-      recordSuccess(): Promise<void>;
+      /** The secret was right: each counter applies its success policy (reset, or give the point back). */
+      succeed(): Promise<void>;
+      /** The check never ran (the hashing pool was full): every point consumed is given back. */
+      refund(): Promise<void>;
     };
 
+/**
+ * One limiter an attempt counts against, under `key`. On success a consecutive-failure counter is
+ * reset; a budget counter (failures per IP) only gets this attempt's point back, so an account
+ * the attacker owns cannot refill it.
+ */
+export interface SecretAttemptCounter {
+  limiter: RateLimiterAbstract;
+  key: string;
+  onSuccess: "reset" | "refund";
+}
+
 export interface RateLimiter {
-  /** Reads the password-failure counters for this account and IP (no write). */
-  beginPasswordAttempt(attempt: PasswordAttempt): Promise<PasswordAttemptGate>;
+  /** Counts a password check for this account and IP before the password is verified. */
+  consumePasswordAttempt(attempt: PasswordAttempt): Promise<SecretAttempt>;
   consumeSignUp(ip: string | null): Promise<RateLimitVerdict>;
   consumeAccessTokenIssue(sessionId: string): Promise<RateLimitVerdict>;
 }
@@ -151,10 +163,31 @@ async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateL
 }
 
 /**
- * rate-limiter-flexible's "login endpoint protection" pattern: read the counters first (cheap), and
- * write only on a failure, so a blocked client costs no password hash and no write. Unlike the
- * pattern, unknown emails are counted like real ones: otherwise only real accounts would ever be
- * blocked, which tells an attacker which emails exist.
+ * Count first, then check (docs/decisions/012-count-first-secret-checks.md): consumes one point
+ * from every counter, atomically in each store, before the caller looks at the secret. Parallel
+ * requests and batched calls each take their own point, so at most `points` attempts per counter
+ * ever reach the check, whatever their timing. Store errors (with no insurance left) are rethrown.
+ */
+export async function consumeSecretAttempt(counters: readonly SecretAttemptCounter[]): Promise<SecretAttempt> {
+  const results = await Promise.allSettled(counters.map(({ limiter, key }) => limiter.consume(key)));
+  const verdict = toVerdict(results.map(readRejection).filter((ms) => ms !== null));
+  if (verdict.limited) return verdict;
+  return {
+    limited: false,
+    async succeed() {
+      await Promise.all(
+        counters.map(({ limiter, key, onSuccess }) => (onSuccess === "reset" ? limiter.delete(key) : limiter.reward(key, 1))),
+      );
+    },
+    async refund() {
+      await Promise.all(counters.map(({ limiter, key }) => limiter.reward(key, 1)));
+    },
+  };
+}
+
+/**
+ * Unlike rate-limiter-flexible's login example, unknown emails are counted like real ones:
+ * otherwise only real accounts would ever be blocked, which tells an attacker which emails exist.
  */
 export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore): RateLimiter {
   const failuresByAccountAndIp = createLimiter(store, "password-failures-account-ip", {
@@ -179,38 +212,15 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     duration: ACCESS_TOKEN_WINDOW_S,
   });
 
-  const keysOf = ({ email, ip }: PasswordAttempt) => {
-    const account = hashEmail(email);
-    const ipKey = getIpRateLimitKey(ip);
-    return [
-      [failuresByAccountAndIp, `${account}_${ipKey}`],
-      [failuresByAccount, account],
-      [failuresByIp, ipKey],
-    ] as const;
-  };
-
   return {
-    async beginPasswordAttempt(attempt) {
-      const counters = await Promise.all(
-        keysOf(attempt).map(async ([limiter, key]) => ({ limiter, key, res: await limiter.get(key) })),
-      );
-      const verdict = toVerdict(
-        counters.filter(({ limiter, res }) => res !== null && res.consumedPoints > limiter.points).map(({ res }) => res!.msBeforeNext),
-      );
-      if (verdict.limited) return verdict;
-      return {
-        limited: false,
-        async recordFailure() {
-          const results = await Promise.allSettled(counters.map(({ limiter, key }) => limiter.consume(key)));
-          return toVerdict(results.map(readRejection).filter((ms) => ms !== null));
-        },
-        async recordSuccess() {
-          // The per-IP budget is not reset: an account the attacker owns would otherwise refill it.
-          // Counters that were empty are not written to (most sign-ins follow no failure).
-          const consecutive = counters.filter(({ limiter, res }) => limiter !== failuresByIp && res !== null);
-          await Promise.all(consecutive.map(({ limiter, key }) => limiter.delete(key)));
-        },
-      };
+    consumePasswordAttempt({ email, ip }) {
+      const account = hashEmail(email);
+      const ipKey = getIpRateLimitKey(ip);
+      return consumeSecretAttempt([
+        { limiter: failuresByAccountAndIp, key: `${account}_${ipKey}`, onSuccess: "reset" },
+        { limiter: failuresByAccount, key: account, onSuccess: "reset" },
+        { limiter: failuresByIp, key: ipKey, onSuccess: "refund" },
+      ]);
     },
     consumeSignUp: (ip) => consume(signUpsByIp, getIpRateLimitKey(ip)),
     consumeAccessTokenIssue: (sessionId) => consume(accessTokensBySession, sessionId),

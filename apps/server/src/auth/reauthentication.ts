@@ -1,8 +1,7 @@
 // "Sudo mode" (docs/decisions/008-reauthentication-and-admin.md): a session records when its user
 // last proved the password on it; sensitive operations need that to be recent.
 import type { Database, DatabaseClient } from "../db.ts";
-import { verifyPasswordAttempt, type PasswordAttemptResult } from "./password-attempt.ts";
-import type { RateLimiter } from "./rate-limit.ts";
+import { verifyPasswordAttempt, type PasswordAttemptResult, type PasswordCheckDeps } from "./password-attempt.ts";
 import { createSession, type Session, type SessionMetadata, type SessionPolicy, type SessionUser } from "./session.ts";
 
 /** True when the session's password check is less than `windowMs` old (false for a missing session). */
@@ -19,10 +18,10 @@ export async function isSessionRecentlyAuthenticated(
 /** Checks the password of a session's user, throttled by the sign-in failure counters. */
 export function verifySessionUserPassword(
   db: DatabaseClient,
-  rateLimiter: RateLimiter,
+  deps: PasswordCheckDeps,
   attempt: { user: SessionUser; ip: string | null; password: string },
 ): Promise<PasswordAttemptResult> {
-  return verifyPasswordAttempt(db, rateLimiter, {
+  return verifyPasswordAttempt(db, deps, {
     where: { id: attempt.user.id },
     email: attempt.user.email,
     ip: attempt.ip,
@@ -44,12 +43,12 @@ export type ReauthenticationResult =
  */
 export async function reauthenticateSession(
   db: Database,
-  rateLimiter: RateLimiter,
+  deps: PasswordCheckDeps,
   attempt: { session: Pick<Session, "id" | "kind">; user: SessionUser; metadata: SessionMetadata; password: string },
   policy: SessionPolicy,
   now: Date,
 ): Promise<ReauthenticationResult> {
-  const check = await verifySessionUserPassword(db, rateLimiter, { user: attempt.user, ip: attempt.metadata.ip, password: attempt.password });
+  const check = await verifySessionUserPassword(db, deps, { user: attempt.user, ip: attempt.metadata.ip, password: attempt.password });
   if (check.status !== "valid") return check;
   const replacement = await db.$transaction(async (tx) => {
     const { count } = await tx.session.deleteMany({ where: { id: attempt.session.id } });

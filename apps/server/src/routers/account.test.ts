@@ -23,6 +23,16 @@ describe("account.changePassword", () => {
     await anonymous.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD });
   });
 
+  it("refuses a common new password with a field error and keeps the old one (ASVS 5.0 6.2.4)", async () => {
+    const user = await createTestUser(db);
+    const current = await signedIn(user.id);
+    const error = await current.caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "Password123" }).catch((e) => e);
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.cause.issues).toMatchObject([{ path: ["newPassword"], message: "This is one of the most common passwords. Choose one that is harder to guess." }]);
+    const anonymous = await createTestCaller({ db, config });
+    await expect(anonymous.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD })).resolves.toMatchObject({ user: { id: user.id } });
+  });
+
   it("revokes every other session, rotates the current one and takes the new password", async () => {
     const user = await createTestUser(db);
     const other = await signedIn(user.id, "bearer");

@@ -2,11 +2,11 @@
 // deleting the account (sudo mode) removes the user with their sessions and data.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { hashPassword, PASSWORD_MAX_LENGTH } from "../auth/password.ts";
+import { PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { createSession, invalidateUserSessions } from "../auth/session.ts";
-import { createTooManyRequestsError, protectedProcedure, router, sessionProcedure, sudoProcedure } from "../trpc.ts";
-import { passwordSchema } from "./auth.ts";
+import { createTooManyRequestsError, protectedProcedure, router, sessionSecretProcedure, sudoProcedure } from "../trpc.ts";
+import { passwordSchema, refuseBreachedPassword } from "./auth.ts";
 
 export const accountRouter = router({
   /** The signed-in user's account as stored now (the role decides what the app offers). */
@@ -20,10 +20,10 @@ export const accountRouter = router({
     return account;
   }),
   // The current password is the re-authentication here: no recent sign-in is needed as well.
-  changePassword: sessionProcedure
+  changePassword: sessionSecretProcedure
     .input(z.object({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), newPassword: passwordSchema }))
     .mutation(async ({ ctx, input }) => {
-      const attempt = await verifyPasswordAttempt(ctx.db, ctx.rateLimiter, {
+      const attempt = await verifyPasswordAttempt(ctx.db, ctx, {
         where: { id: ctx.user.id },
         email: ctx.user.email,
         ip: ctx.metadata.ip,
@@ -33,7 +33,8 @@ export const accountRouter = router({
       if (attempt.status === "invalid") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "The current password is incorrect." });
       }
-      const newHash = await hashPassword(input.newPassword);
+      await refuseBreachedPassword(ctx, input.newPassword, "newPassword");
+      const newHash = await ctx.passwordHasher.hash(input.newPassword);
       const { token, session } = await ctx.db.$transaction(async (tx) => {
         await tx.user.update({ where: { id: ctx.user.id }, data: { passwordHash: newHash } });
         // Every session, the current one included: its token may be what leaked.

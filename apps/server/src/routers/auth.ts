@@ -4,7 +4,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createAccessToken } from "../auth/access-token.ts";
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
+import { isPasswordBreached } from "../auth/breached-password.ts";
+import { isCommonPassword } from "../auth/common-password.ts";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { reauthenticateSession } from "../auth/reauthentication.ts";
 import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
@@ -16,14 +18,33 @@ import {
   protectedProcedure,
   publicProcedure,
   router,
+  publicSecretProcedure,
   sessionProcedure,
+  sessionSecretProcedure,
 } from "../trpc.ts";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address.").max(254));
+/** A new password: its length, and not one of the most common passwords (auth/common-password.ts). */
 export const passwordSchema = z
   .string()
-  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
-  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+  // `abort`: a password of the wrong length gets that one message, not the common-password one too.
+  .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters.`, abort: true })
+  .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters.`, abort: true })
+  .refine((password) => !isCommonPassword(password), "This is one of the most common passwords. Choose one that is harder to guess.");
+
+const BREACHED_PASSWORD_MESSAGE = "This password has appeared in a data breach. Choose another.";
+
+/**
+ * With PASSWORD_BREACH_CHECK=hibp, refuses a new password that Have I Been Pwned lists, as a field
+ * error on `field` like the schema's own (an unreachable service lets it through).
+ */
+export async function refuseBreachedPassword(ctx: Context, password: string, field: string): Promise<void> {
+  const check = ctx.config.passwordBreachCheck;
+  if (!check || !(await isPasswordBreached(check, password))) return;
+  // Made by a schema, not `new z.ZodError`: zod 4's constructor gives no Error, which tRPC would wrap.
+  const fieldError = z.object({ [field]: z.never({ error: BREACHED_PASSWORD_MESSAGE }) }).safeParse({ [field]: password }).error;
+  throw new TRPCError({ code: "BAD_REQUEST", message: BREACHED_PASSWORD_MESSAGE, cause: fieldError });
+}
 
 /** How the new session's token reaches the client: a cookie (browsers) or the response body. */
 const transportSchema = z.enum(["cookie", "token"]).default("cookie");
@@ -65,7 +86,8 @@ export const authRouter = router({
       // Counted before the (deliberately slow) hash, failed sign-ups included.
       const limit = await ctx.rateLimiter.consumeSignUp(ctx.metadata.ip);
       if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
-      const passwordHash = await hashPassword(input.password);
+      await refuseBreachedPassword(ctx, input.password, "password");
+      const passwordHash = await ctx.passwordHasher.hash(input.password);
       try {
         const user = await ctx.db.user.create({
           data: { id: crypto.randomUUID(), email: input.email, name: input.name, passwordHash },
@@ -80,11 +102,11 @@ export const authRouter = router({
       }
     }),
 
-  signIn: publicProcedure
+  signIn: publicSecretProcedure
     .input(z.object({ email: emailSchema, password: z.string().max(PASSWORD_MAX_LENGTH), transport: transportSchema }))
     .mutation(async ({ ctx, input }) => {
       // Unknown email and wrong password take the same path and give the same answer.
-      const attempt = await verifyPasswordAttempt(ctx.db, ctx.rateLimiter, {
+      const attempt = await verifyPasswordAttempt(ctx.db, ctx, {
         where: { email: input.email },
         email: input.email,
         ip: ctx.metadata.ip,
@@ -100,13 +122,13 @@ export const authRouter = router({
    * one ended; returned like account.changePassword does) in which sensitive operations
    * (sudoProcedure) run without the password for REAUTHENTICATION_WINDOW_MINUTES.
    */
-  reauthenticate: sessionProcedure
+  reauthenticate: sessionSecretProcedure
     .input(z.object({ password: z.string().max(PASSWORD_MAX_LENGTH) }))
     .mutation(async ({ ctx, input }) => {
       const now = ctx.clock();
       const result = await reauthenticateSession(
         ctx.db,
-        ctx.rateLimiter,
+        ctx,
         { session: ctx.session, user: ctx.user, metadata: ctx.metadata, password: input.password },
         ctx.config.session,
         now,

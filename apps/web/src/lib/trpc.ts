@@ -9,13 +9,16 @@ import { isRetryable, isUnauthorized } from "./api-error.ts";
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 const MAX_QUERY_RETRIES = 2;
+// The server's default TRPC_MAX_BATCH_SIZE; lower it here too if the server's is set lower.
+const MAX_BATCH_ITEMS = 10;
 
 export function createApiClients(options: { onSessionEnded: () => void }) {
   const trpcClient = createTRPCClient<AppRouter>({
     links: [
       // Not the streaming link: a streamed response has sent its headers before the procedure
       // runs, so sign-in, sign-out and password changes could not set the session cookie.
-      httpBatchLink({ url: "/trpc", fetch: (url, init) => fetch(url, { ...init, credentials: "same-origin" }) }),
+      // maxItems: the server refuses batches over TRPC_MAX_BATCH_SIZE (default 10) with 400.
+      httpBatchLink({ url: "/trpc", maxItems: MAX_BATCH_ITEMS, fetch: (url, init) => fetch(url, { ...init, credentials: "same-origin" }) }),
     ],
   });
 

@@ -32,6 +32,26 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+describe("AccountPage: changing the password", () => {
+  it("hints at the new password's strength, and clears the hint with the form once the change succeeds", async () => {
+    api.on("account.changePassword", () => ({ sessionId: "session-2", token: null }));
+    renderApp("/account");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Current password"), "correct horse battery staple");
+    const newPassword = screen.getByLabelText("New password");
+    await user.type(newPassword, "iloveyou1");
+    expect(await screen.findByText("Too common: this is one of the most common passwords, and it will be refused.")).toBeTruthy();
+    await user.clear(newPassword);
+    await user.type(newPassword, "a brand new passphrase");
+    expect(await screen.findByText("Strong.")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Change password" }));
+    expect(await screen.findByText("Your password has been changed. Other devices have been signed out.")).toBeTruthy();
+    expect((newPassword as HTMLInputElement).value).toBe("");
+    expect(screen.queryByText("Strong.")).toBeNull();
+  });
+});
+
 describe("AccountPage: deleting the account", () => {
   it("asks for confirmation, deletes, and lands on sign-in saying so", async () => {
     const app = renderApp("/account");

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
+import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -52,14 +53,7 @@ function ChangePasswordSection() {
           required
           error={fieldErrors.currentPassword}
         />
-        <FormField
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={fieldErrors.newPassword}
-        />
+        <NewPasswordField label="New password" name="newPassword" error={fieldErrors.newPassword} />
         <button type="submit" disabled={changePassword.isPending}>
           {changePassword.isPending ? "Changing password…" : "Change password"}
         </button>

@@ -3,6 +3,7 @@ import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert } from "../../components/message.tsx";
+import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuthPage, useNextParam } from "./auth-page.tsx";
@@ -37,14 +38,7 @@ export function SignUpPage() {
       <form aria-label="Sign up" onSubmit={handleSubmit} noValidate>
         <FormField label="Name" name="name" autoComplete="name" required error={fieldErrors.name} />
         <FormField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
-        <FormField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={fieldErrors.password}
-        />
+        <NewPasswordField label="Password" name="password" error={fieldErrors.password} />
         <button type="submit" disabled={signUp.isPending}>
           {signUp.isPending ? "Signing up…" : "Sign up"}
         </button>
