@@ -1,5 +1,6 @@
 // Server-side sessions (DESIGN §3): the row is the source of truth. Validation is one SELECT
-// (user joined) and writes only when the session is renewed, at most once per renewal interval.
+// (user joined), none when the session cache holds the row (auth/session-cache.ts), and writes
+// only when the session is renewed, at most once per renewal interval.
 import type { Database, DatabaseClient, PreparedQuery } from "../db.ts";
 import type { SessionCache } from "./session-cache.ts";
 import type { SessionKind } from "../generated/prisma/enums.ts";
