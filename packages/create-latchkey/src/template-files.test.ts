@@ -22,6 +22,8 @@ describe("selectTemplateFiles", () => {
     "packages/create-latchkey/package.json",
     "packages/create-latchkey/src/cli.ts",
     "packages/create-latchkey-extra/readme.md",
+    "packages/bench/package.json",
+    "packages/bench/src/bench.ts",
     "pnpm-lock.yaml",
   ];
   const files = selectTemplateFiles({
@@ -39,6 +41,18 @@ describe("selectTemplateFiles", () => {
       "packages/create-latchkey-extra/readme.md",
       "pnpm-lock.yaml",
     ]);
+  });
+
+  it("leaves out the template's own benchmark, its root script and its tests", () => {
+    expect(files.filter((file) => file.startsWith("packages/bench/"))).toEqual([]);
+    const rootPackage = readFileSync(path.join(REPO_ROOT, "package.json"), "utf8");
+    expect(rootPackage).toContain('"bench": ');
+    const transformed = transformTemplateFile("package.json", rootPackage, files);
+    expect(transformed).not.toContain('"bench"');
+    expect(JSON.parse(transformed).scripts.test).toBe(JSON.parse(rootPackage).scripts.test);
+    const vitestConfig = transformTemplateFile("vitest.config.ts", readFileSync(path.join(REPO_ROOT, "vitest.config.ts"), "utf8"), files);
+    expect(vitestConfig).not.toContain("packages/bench");
+    expect(vitestConfig).toContain('"scripts/**/*.test.ts"]');
   });
 
   it("leaves out secrets, CI, dependencies, data, build output, generated code and this package", () => {

@@ -8,10 +8,11 @@ export interface TemplateManifest {
   files: Array<{ path: string; executable: boolean }>;
 }
 
-// Never in a user's new repository: this package, CI of the template's own repository,
-// generated code, dependencies, local data, build output and test artifacts.
+// Never in a user's new repository: this package, CI of the template's own repository, the
+// template's own benchmark (`pnpm bench`, packages/bench), generated code, dependencies, local
+// data, build output and test artifacts.
 const EXCLUDED_DIRECTORIES = new Set(["node_modules", ".data", "dist", "artifacts"]);
-const EXCLUDED_PREFIXES = [".ci/"];
+const EXCLUDED_PREFIXES = [".ci/", "packages/bench/"];
 
 // npm and pnpm leave these names out of a packed package (lockfiles even in subfolders), so the
 // template stores them with a leading "_" and the CLI restores the name.
@@ -70,11 +71,16 @@ function removeOwnVitestProject(text: string): string {
 // README passages about this repository's own create package, which a new app does not contain.
 const TEMPLATE_ONLY_PASSAGE = /<!-- template-only -->\n[\s\S]*?<!-- \/template-only -->\n\n?/g;
 
+// The benchmark's root script and test glob, which point into packages/bench.
+const BENCH_SCRIPT = /^ {4}"bench": "[^"\n]*",\n/m;
+const BENCH_TESTS_GLOB = /, "packages\/bench\/src\/\*\*\/\*\.test\.ts"/;
+
 export function transformTemplateFile(file: string, text: string, templateFiles: readonly string[]): string {
   if (file === "README.md") return text.replace(TEMPLATE_ONLY_PASSAGE, "");
   if (file === "pnpm-workspace.yaml" && !templateFiles.some((other) => other.startsWith("packages/"))) {
     return text.replace(/^ {2}- ["']?packages\/\*["']?\n/m, "");
   }
-  if (file === "vitest.config.ts") return removeOwnVitestProject(text);
+  if (file === "vitest.config.ts") return removeOwnVitestProject(text).replace(BENCH_TESTS_GLOB, "");
+  if (file === "package.json") return text.replace(BENCH_SCRIPT, "");
   return text;
 }
