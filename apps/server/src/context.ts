@@ -11,6 +11,7 @@ import type { SessionCache } from "./auth/session-cache.ts";
 import { validateSessionToken, type Session, type SessionMetadata, type SessionUser } from "./auth/session.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { rethrowDatabaseOutage } from "./trpc.ts";
 
 /** What the request presented: the session cookie, or `Authorization: Bearer` with a session token or a JWT. */
 export type Credential = { type: "cookie" | "bearer" | "jwt"; token: string };
@@ -91,7 +92,9 @@ async function authenticate(
 export async function createInnerContext(options: InnerContextOptions) {
   const clock = options.clock ?? (() => new Date());
   const sessionCache = options.sessionCache ?? null;
-  const auth = options.credential ? await authenticate(options.db, options.config, options.credential, clock(), sessionCache) : null;
+  const auth = options.credential
+    ? await authenticate(options.db, options.config, options.credential, clock(), sessionCache).catch(rethrowDatabaseOutage)
+    : null;
   // A stale cookie is removed so the browser stops sending it.
   if (options.credential?.type === "cookie" && !auth) options.cookies.clear();
   return {

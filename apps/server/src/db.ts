@@ -1,6 +1,7 @@
 // The Prisma client over node-postgres (driver adapter): the same driver for PGlite and PostgreSQL.
 // The pool under it also answers the one query every authenticated request makes (`db.sql`), as a
 // prepared statement without Prisma's per-query work (docs/decisions/019-session-lookup-statement.md).
+// Every wait on the database is bounded (DESIGN §8), so an outage answers 503 instead of hanging.
 import { randomBytes } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -22,6 +23,10 @@ export type Database = PrismaClient & { readonly sql: SqlRunner };
 /** The client or an interactive transaction: what domain functions take, so they compose in both. */
 export type DatabaseClient = Prisma.TransactionClient;
 
+// A server that stops answering cannot enforce its own statement_timeout: the client gives up this
+// much later by itself.
+const CLIENT_TIMEOUT_GRACE_MS = 1_000;
+
 export interface DatabaseOptions {
   url: string;
   poolMax: number;
@@ -31,6 +36,10 @@ export interface DatabaseOptions {
    * moves a client between server connections (DATABASE_NAMED_STATEMENTS=false).
    */
   namedStatements?: boolean;
+  /** Opening a connection, and waiting for a free one when the pool is busy (pg-pool bounds both with one timer). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL's statement_timeout, and the client-side limit on waiting for any answer. */
+  statementTimeoutMs?: number;
   /** Called with every SQL statement sent: statement counts are tested and benchmarked. */
   onQuery?: (sql: string) => void;
 }
@@ -57,13 +66,23 @@ function createSqlRunner(pool: pg.Pool, namedStatements: boolean, onQuery: ((sql
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
+  const { connectTimeoutMs, statementTimeoutMs } = options;
   // An explicit small pool: PGlite refuses connections over its limit instead of queueing them.
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    ...(connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMs }),
+    ...(statementTimeoutMs === undefined
+      ? {}
+      : { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_GRACE_MS }),
+  });
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const sql = createSqlRunner(pool, options.namedStatements ?? true, options.onQuery);
-  if (!options.onQuery) return Object.assign(new PrismaClient({ adapter }), { sql });
+  // An interactive transaction waits for a connection no longer than any other query.
+  const transactionOptions = connectTimeoutMs === undefined ? undefined : { maxWait: connectTimeoutMs };
+  if (!options.onQuery) return Object.assign(new PrismaClient({ adapter, transactionOptions }), { sql });
   const onQuery = options.onQuery;
-  const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  const db = new PrismaClient({ adapter, transactionOptions, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery(event.query));
   return Object.assign(db, { sql });
 }

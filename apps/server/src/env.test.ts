@@ -156,3 +156,21 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
     for (const name of ["RATE_LIMIT_STORE", "REDIS_URL", "TRUST_PROXY"]) expect(problems).toContain(name);
   });
 });
+
+describe("loadConfig: database time-outs and shutdown", () => {
+  it("bounds every database wait by default and drains for 5 s only in production", () => {
+    const development = loadConfig(valid);
+    expect(development.databaseConnectTimeoutMs).toBe(5_000);
+    expect(development.databaseStatementTimeoutMs).toBe(10_000);
+    expect(development.shutdown).toEqual({ drainDelayMs: 0, timeoutMs: 20_000 });
+    expect(loadConfig({ ...valid, NODE_ENV: "production" }).shutdown.drainDelayMs).toBe(5_000);
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SHUTDOWN_DRAIN_DELAY_MS: "0" }).shutdown.drainDelayMs).toBe(0);
+  });
+
+  it("refuses time-outs that are not whole milliseconds in range", () => {
+    const problems = problemsOf({ ...valid, DATABASE_CONNECT_TIMEOUT_MS: "0", DATABASE_STATEMENT_TIMEOUT_MS: "soon", SHUTDOWN_DRAIN_DELAY_MS: "-1" });
+    expect(problems).toContain("DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 60000");
+    expect(problems).toContain("DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100 to 600000");
+    expect(problems).toContain("SHUTDOWN_DRAIN_DELAY_MS must be a whole number from 0 to 120000");
+  });
+});

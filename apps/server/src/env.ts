@@ -9,12 +9,15 @@ import type { SessionPolicy } from "./auth/session.ts";
 import { parseJwtPrivateKey, parseJwtPublicKey, type SigningKey, type VerificationKey } from "./auth/signing-key.ts";
 
 const MINUTE_MS = 60_000;
+// Long enough for a load balancer checking every second to see two failed readiness checks.
+const PRODUCTION_DRAIN_DELAY_MS = 5_000;
 const MINUTE_S = 60;
 
-const wholeNumber = (min: number, max: number, fallback: number) => {
+const boundedWholeNumber = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
+const wholeNumber = (min: number, max: number, fallback: number) => boundedWholeNumber(min, max).default(fallback);
 const YEAR_MINUTES = 366 * 24 * 60;
 const minutes = (fallback: number) => wholeNumber(1, YEAR_MINUTES, fallback);
 // DESIGN §4 caps access tokens at 5 minutes: the lifetime is also how long a revoked session's
@@ -55,6 +58,11 @@ const envSchema = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: wholeNumber(1, 100, 4),
   DATABASE_NAMED_STATEMENTS: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000, 10_000),
+  // Unset: 5 s in production (behind a load balancer), none elsewhere (a restart in `pnpm dev`).
+  SHUTDOWN_DRAIN_DELAY_MS: boundedWholeNumber(0, 120_000).optional(),
+  SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 20_000),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: wholeNumber(0, 65_535, 3000),
   APP_ORIGIN: z.url({ protocol: /^https?$/, error: "must be an http(s) origin such as http://localhost:5173" }).default("http://localhost:5173"),
@@ -101,6 +109,12 @@ export interface Config {
   databasePoolMax: number;
   /** The per-request session lookup as a named prepared statement; false behind PgBouncer in transaction mode. */
   databaseNamedStatements: boolean;
+  /** Opening a database connection, or waiting for a free one in the pool. */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL's statement_timeout; the client also gives up on a silent server shortly after. */
+  databaseStatementTimeoutMs: number;
+  /** SIGTERM: how long to keep serving while answering not-ready, then how long in-flight requests get (shutdown.ts). */
+  shutdown: { drainDelayMs: number; timeoutMs: number };
   host: string;
   port: number;
   /** Where users load the app from; its scheme decides Secure/`__Host-` cookies. */
@@ -206,6 +220,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
     databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS === "true",
+    databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    shutdown: {
+      drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS ?? (env.NODE_ENV === "production" ? PRODUCTION_DRAIN_DELAY_MS : 0),
+      timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
     host: env.HOST,
     port: env.PORT,
     appOrigin,

@@ -8,7 +8,7 @@ import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
 import { describe, expect, it, vi } from "vitest";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../../../tests/setup/server.ts";
 import { createCookieClient, readJson, startTestServer, useTestServer } from "../../../tests/setup/http.ts";
-import { createDatabase } from "./db.ts";
+import { createDatabase, type Database } from "./db.ts";
 import { MAX_BODY_BYTES } from "./http-server.ts";
 import type { AppRouter } from "./routers/_app.ts";
 
@@ -351,7 +351,14 @@ describe("bad input", () => {
   });
 
   it("answers an internal error with a generic message and no details, and logs them", async () => {
-    const brokenDb = createDatabase({ url: "postgresql://postgres@127.0.0.1:1/unreachable", poolMax: 1 });
+    // A broken invariant, not an outage: every query throws an error that names source code.
+    const brokenDb = createTestDatabase().$extends({
+      query: {
+        $allOperations() {
+          throw new Error("invariant broken in apps/server/src/auth/session.ts");
+        },
+      },
+    }) as unknown as Database;
     const broken = await startTestServer({ db: brokenDb, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
@@ -359,12 +366,28 @@ describe("bad input", () => {
       expect(response.status).toBe(500);
       const { error } = await readJson(response);
       expect(error.message).toBe("Internal server error.");
-      expect(JSON.stringify(error)).not.toMatch(/prisma|invocation|\.ts|ECONNREFUSED/i);
+      expect(JSON.stringify(error)).not.toMatch(/prisma|invocation|\.ts|invariant/i);
       expect(logged).toHaveBeenCalledWith(expect.stringContaining("auth.signIn"), expect.anything());
     } finally {
       logged.mockRestore();
       await broken.close();
       await brokenDb.$disconnect();
+    }
+  });
+
+  it("answers an unreachable database with 503 and Retry-After, and no details", async () => {
+    const unreachableDb = createDatabase({ url: "postgresql://postgres@127.0.0.1:1/unreachable", poolMax: 1 });
+    const unreachable = await startTestServer({ db: unreachableDb, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
+    try {
+      const response = await createCookieClient(unreachable.url, { origin: ORIGIN }).mutate("auth.signIn", { email: uniqueEmail(), password: TEST_PASSWORD });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("2");
+      const { error } = await readJson(response);
+      expect(error.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryAfterSeconds: 2 });
+      expect(JSON.stringify(error)).not.toMatch(/prisma|invocation|\.ts|ECONNREFUSED/i);
+    } finally {
+      await unreachable.close();
+      await unreachableDb.$disconnect();
     }
   });
 

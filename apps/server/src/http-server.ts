@@ -20,6 +20,7 @@ import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { createHealthHandler } from "./health.ts";
 import { appRouter } from "./routers/_app.ts";
 import { checkRequestShape, checkUnparsedRequest, type RequestShapeVerdict } from "./request-shape.ts";
 import { readRequestBody } from "./request-body.ts";
@@ -121,6 +122,8 @@ export interface HttpServerDeps {
   rateLimiter?: RateLimiter;
   /** The argon2 pool; made from config.passwordHashing if omitted (tests pass one that counts). */
   passwordHasher?: PasswordHasher;
+  /** While true, /readyz answers 503 (health.ts): the instance is shutting down (shutdown.ts). */
+  isDraining?: () => boolean;
   /** Validated sessions in memory, invalidated by LISTEN/NOTIFY (auth/session-cache.ts); none by default. */
   sessionCache?: SessionCache | null;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
@@ -203,6 +206,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   const { config } = deps;
   const router = deps.router ?? appRouter;
   const handleTrpc = createTrpcListener(deps, router);
+  const serveHealth = createHealthHandler({ db: deps.db, isDraining: deps.isDraining ?? (() => false) });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;
   const jwks = JSON.stringify(createJsonWebKeySet(config.accessToken.verificationKeys));
   // An https APP_ORIGIN means browsers reach us over HTTPS, served here or by a proxy in front.
@@ -245,10 +249,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
       res.end(req.method === "HEAD" ? undefined : jwks);
       return;
     }
-    if (url === "/healthz") {
-      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
-      return;
-    }
+    if (serveHealth(req, res)) return;
     if (serveStatic) {
       serveStatic(req, res).catch((error: unknown) => {
         // One line: a file that failed to read is a disk's problem, not a bug to trace.

@@ -1,5 +1,5 @@
 // Entry point: validate configuration, connect, serve (HTTP, or HTTPS with TLS_CERT_FILE), clean up
-// expired sessions, shut down cleanly.
+// expired sessions, shut down gracefully on SIGTERM (shutdown.ts).
 import { readFileSync } from "node:fs";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
@@ -8,6 +8,9 @@ import { startSessionCleanup } from "./auth/session-cleanup.ts";
 import { createDatabase } from "./db.ts";
 import { requireConfig, type Config } from "./env.ts";
 import { createHttpServer, createHttpsServer } from "./http-server.ts";
+import { createShutdown } from "./shutdown.ts";
+
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 function readTlsFile(file: string, variable: string): Buffer {
   try {
@@ -21,9 +24,7 @@ function readTlsFile(file: string, variable: string): Buffer {
 /** The shared rate-limit store, reachable at start-up or the server does not start. */
 async function connectRateLimits(config: Config): Promise<RateLimitStoreConnection> {
   try {
-    return await connectRateLimitStore(config, {
-      onError: (error) => console.error(`rate-limit store (${config.rateLimit.store}):`, error.message),
-    });
+    return await connectRateLimitStore(config);
   } catch (error) {
     console.error(`RATE_LIMIT_STORE=${config.rateLimit.store}: cannot connect (${(error as Error).message}).`);
     process.exit(1);
@@ -31,7 +32,13 @@ async function connectRateLimits(config: Config): Promise<RateLimitStoreConnecti
 }
 
 const config = requireConfig(process.env);
-const db = createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax, namedStatements: config.databaseNamedStatements });
+const db = createDatabase({
+  url: config.databaseUrl,
+  poolMax: config.databasePoolMax,
+  namedStatements: config.databaseNamedStatements,
+  connectTimeoutMs: config.databaseConnectTimeoutMs,
+  statementTimeoutMs: config.databaseStatementTimeoutMs,
+});
 const rateLimitStore = await connectRateLimits(config);
 const sessionCache = config.sessionCache
   ? startSessionCache({
@@ -42,14 +49,29 @@ const sessionCache = config.sessionCache
       onError: (error) => console.error(`session cache (bypassed until LISTEN works again): ${error.message}`),
     })
   : null;
-const deps = { db, config, sessionCache, rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store) };
+const deps = {
+  db,
+  config,
+  sessionCache,
+  rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store),
+  isDraining: () => shutdown.draining,
+};
 const server = config.tls
   ? createHttpsServer(
       deps,
       { cert: readTlsFile(config.tls.certFile, "TLS_CERT_FILE"), key: readTlsFile(config.tls.keyFile, "TLS_KEY_FILE") },
     )
   : createHttpServer(deps);
-const stopSessionCleanup = startSessionCleanup(db, { policy: config.session, intervalMs: config.cleanupIntervalMs });
+// Longer than a proxy keeps an idle connection to us, so that it, not we, closes idle connections:
+// a close from our side can cross a request the proxy has just sent on that connection.
+server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+const shutdown = createShutdown(server, config.shutdown);
+// Stopped in this order once no request is in flight: workers and timers, then the pools they use.
+shutdown.register("session cleanup", startSessionCleanup(db, { policy: config.session, intervalMs: config.cleanupIntervalMs }));
+if (sessionCache) shutdown.register("session cache", () => sessionCache.close());
+shutdown.register("rate-limit store", () => rateLimitStore.close());
+shutdown.register("database pool", () => db.$disconnect());
 
 server.listen(config.port, config.host, () => {
   const address = server.address();
@@ -60,18 +82,12 @@ server.listen(config.port, config.host, () => {
   );
 });
 
-let shuttingDown = false;
 async function shutDown(signal: string) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  console.log(`${signal}: shutting down`);
-  const cleanupStopped = stopSessionCleanup();
-  server.closeIdleConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await cleanupStopped;
-  await sessionCache?.close();
-  await rateLimitStore.close();
-  await db.$disconnect();
+  if (shutdown.draining) return;
+  const { drainDelayMs, timeoutMs } = config.shutdown;
+  console.log(`${signal}: not ready; stop accepting in ${drainDelayMs} ms, then up to ${timeoutMs} ms for requests in flight`);
+  await shutdown.run();
+  console.log("shut down");
   process.exit(0);
 }
 process.on("SIGINT", () => void shutDown("SIGINT"));

@@ -4,7 +4,7 @@
 
 const TRPC_PREFIX = "/trpc/";
 const API_METHODS = ["GET", "POST"] as const;
-// JWKS, /healthz and the built web app.
+// JWKS, /healthz, /readyz and the built web app.
 const PAGE_METHODS = ["GET", "HEAD"] as const;
 
 export type RequestShapeVerdict =

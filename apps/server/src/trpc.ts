@@ -7,6 +7,7 @@ import { isSessionRecentlyAuthenticated, verifySessionUserPassword } from "./aut
 import { getUserRole } from "./auth/role.ts";
 import { validateSessionReference } from "./auth/session.ts";
 import type { Context } from "./context.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutageError } from "./database-outage.ts";
 import { Prisma } from "./generated/prisma/client.ts";
 
 /** Why a request was refused with TOO_MANY_REQUESTS or SERVICE_UNAVAILABLE: when to try again (the errorFormatter sends it). */
@@ -38,13 +39,22 @@ export function createTooManyRequestsError(retryAfterSeconds: number): TRPCError
   });
 }
 
-/** SERVICE_UNAVAILABLE (503): the hashing pool is full; `data.retryAfterSeconds` and `Retry-After` say when to retry. */
+/**
+ * SERVICE_UNAVAILABLE (503): the hashing pool is full, or the database is down, restarting or too
+ * slow; `data.retryAfterSeconds` and `Retry-After` say when to retry. A database write under way
+ * took effect whole or not at all, and is never retried here.
+ */
 export function createServiceUnavailableError(retryAfterSeconds: number): TRPCError {
   return new TRPCError({
     code: "SERVICE_UNAVAILABLE",
     message: `The server is busy. Try again in ${describeSeconds(retryAfterSeconds)}.`,
     cause: new RetryAfter(retryAfterSeconds),
   });
+}
+
+/** For a catch: a database outage (database-outage.ts) becomes SERVICE_UNAVAILABLE, anything else is rethrown. */
+export function rethrowDatabaseOutage(error: unknown): never {
+  throw isDatabaseOutageError(error) ? createServiceUnavailableError(DATABASE_RETRY_AFTER_SECONDS) : error;
 }
 
 /** A re-authentication with the wrong password (BAD_REQUEST: the session itself is fine). */
@@ -111,12 +121,16 @@ const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-/** A full hashing pool (auth/password-hasher.ts) is a busy server, not an internal error: 503, never 500. */
-const answerBusyHashingWith503 = t.middleware(async ({ next }) => {
+/**
+ * A full hashing pool (auth/password-hasher.ts) or a database outage anywhere in a call
+ * (middlewares included) is a busy or briefly unavailable server, not an internal error: 503, never 500.
+ */
+const answerUnavailableWith503 = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof PasswordHasherBusyError) {
-    throw createServiceUnavailableError(result.error.cause.retryAfterSeconds);
-  }
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof PasswordHasherBusyError) throw createServiceUnavailableError(cause.retryAfterSeconds);
+  if (isDatabaseOutageError(cause)) throw createServiceUnavailableError(DATABASE_RETRY_AFTER_SECONDS);
   return result;
 });
 
@@ -130,7 +144,7 @@ const syncSessionCache = t.middleware(async ({ ctx, type, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(answerBusyHashingWith503).use(syncSessionCache).use(rejectUnstorableText);
+export const publicProcedure = t.procedure.use(answerUnavailableWith503).use(syncSessionCache).use(rejectUnstorableText);
 
 /**
  * Takes one of the request's secret checks (context.ts: SecretCheckBudget), or refuses the call

@@ -2,6 +2,7 @@
 // session costs per request, against the ceiling of this machine and the edge before issue 13, in
 // one run; prints the table and draws the chart. Needs a PostgreSQL database of its own in
 // DATABASE_URL (it deletes every user there). Method: docs/performance.md.
+// `pnpm bench --soak [--duration S] [--rate N]`: 10 minutes at a fixed rate (soak.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -36,6 +37,7 @@ import {
 } from "./report.ts";
 import { startProductionServer, startReferenceServer, type BenchServer, type ServerOptions } from "./servers.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
+import { DEFAULT_SOAK_SETTINGS, runSoak } from "./soak.ts";
 
 const SUGGESTED_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/latchkey_bench";
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "artifacts", "bench");
@@ -54,6 +56,8 @@ const { values: flags } = parseArgs({
     duration: { type: "string" },
     connections: { type: "string", default: "1,32,128" },
     "cpu-prof": { type: "boolean", default: false },
+    soak: { type: "boolean", default: false },
+    rate: { type: "string" },
   },
 });
 const quick = flags.quick;
@@ -445,4 +449,17 @@ async function main() {
   }
 }
 
-await main();
+async function soak() {
+  log("Building the server (pnpm --filter @latchkey/server build)…");
+  await run("pnpm", ["--filter", "@latchkey/server", "build"]);
+  const settings = {
+    ...DEFAULT_SOAK_SETTINGS,
+    ...(flags.duration ? { durationSeconds: Number(flags.duration) } : {}),
+    ...(flags.rate ? { requestsPerSecond: Number(flags.rate) } : {}),
+  };
+  const passed = await runSoak({ databaseUrl, serverEnv, sessionPolicy: config.session, settings, log });
+  process.exit(passed ? 0 : 1);
+}
+
+if (flags.soak) await soak();
+else await main();

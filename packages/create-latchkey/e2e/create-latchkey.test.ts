@@ -22,9 +22,11 @@ beforeAll(async () => {
   packed = await packPackage();
   tempDirs.push(packed.workDir);
 }, 120_000);
+// Deleting an installed app (tens of thousands of files) takes longer than the default 10 s hook
+// time-out on a busy machine.
 afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; onOutput?: (output: string) => void }) {
   return run(process.execPath, [path.join(packed.dir, "dist", "cli.js"), ...args], {

@@ -1,5 +1,7 @@
 // Opens and closes the connection of the shared rate-limit store that RATE_LIMIT_STORE names:
 // a small pg pool on the app's database, or an ioredis client. The memory store needs neither.
+// While a shared store is down, each instance counts in its own memory (the insurance limiters of
+// rate-limit.ts) and says so once per outage (docs/decisions/026-redis-outage.md).
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Config } from "../env.ts";
@@ -7,10 +9,33 @@ import type { RateLimitStore } from "./rate-limit.ts";
 
 // Each limiter call is one statement; two connections keep them off the app's Prisma pool.
 const POSTGRES_POOL_MAX = 2;
+// A Redis that accepts commands but does not answer (a stalled network) must not hold sign-ins:
+// after this long the command fails and the insurance limiter counts instead.
+const REDIS_COMMAND_TIMEOUT_MS = 500;
 
 export interface RateLimitStoreConnection {
   store: RateLimitStore;
   close(): Promise<void>;
+}
+
+/**
+ * One line when the store fails and one when it is back, however many errors come in between
+ * (ioredis reports every reconnection attempt).
+ */
+function createOutageLog(store: string, log: (message: string) => void) {
+  let down = false;
+  return {
+    failed(error: Error) {
+      if (down) return;
+      down = true;
+      log(`rate-limit store (${store}) unavailable (${error.message}): each instance counts in its own memory until it is back`);
+    },
+    recovered() {
+      if (!down) return;
+      down = false;
+      log(`rate-limit store (${store}) is back: counting in it again`);
+    },
+  };
 }
 
 /**
@@ -19,14 +44,16 @@ export interface RateLimitStoreConnection {
  */
 export async function connectRateLimitStore(
   config: Pick<Config, "databaseUrl" | "rateLimit">,
-  options: { onError?: (error: Error) => void } = {},
+  options: { log?: (message: string) => void } = {},
 ): Promise<RateLimitStoreConnection> {
   const { store, redisUrl, keyPrefix } = config.rateLimit;
   if (store === "memory") return { store: { type: "memory" }, close: async () => {} };
+  const outage = createOutageLog(store, options.log ?? console.error);
 
   if (store === "postgres") {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: POSTGRES_POOL_MAX });
-    pool.on("error", (error) => options.onError?.(error));
+    pool.on("error", (error) => outage.failed(error));
+    pool.on("connect", () => outage.recovered());
     await pool.query("SELECT 1 FROM rate_limit LIMIT 1").catch(async (error: unknown) => {
       await pool.end();
       throw error;
@@ -37,8 +64,14 @@ export async function connectRateLimitStore(
   if (!redisUrl) throw new Error("RATE_LIMIT_STORE=redis needs REDIS_URL");
   // No offline queue: while Redis is unreachable a command fails at once and the insurance
   // limiter answers, instead of sign-ins waiting for a reconnect (rate-limiter-flexible's advice).
-  const client = new Redis(redisUrl, { enableOfflineQueue: false, lazyConnect: true, maxRetriesPerRequest: 1 });
-  client.on("error", (error: Error) => options.onError?.(error));
+  const client = new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
+  client.on("error", (error: Error) => outage.failed(error));
+  client.on("ready", () => outage.recovered());
   try {
     await client.connect();
   } catch (error) {
@@ -48,7 +81,10 @@ export async function connectRateLimitStore(
   return {
     store: { type: "redis", client, keyPrefix },
     close: async () => {
-      await client.quit();
+      // QUIT lets a reachable Redis finish politely; an unreachable one just loses the socket.
+      await Promise.resolve()
+        .then(() => client.quit())
+        .catch(() => client.disconnect());
     },
   };
 }
