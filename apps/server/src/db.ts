@@ -54,12 +54,23 @@ function createSqlRunner(pool: pg.Pool, namedStatements: boolean, onQuery: ((sql
       onQuery?.(statement.text);
       if (!namedStatements) return (await pool.query<Row>(statement.text, values)).rows;
       const client = await pool.connect();
+      // As pool.query does: a connection that breaks while checked out reports here, not as an
+      // unhandled 'error' event, and is destroyed on release rather than reused.
+      let failure: Error | undefined;
+      const onError = (error: Error) => {
+        failure = error;
+      };
+      client.on("error", onError);
       try {
         let id = connectionIds.get(client);
         if (id === undefined) connectionIds.set(client, (id = randomBytes(8).toString("hex")));
         return (await client.query<Row>({ name: `${statement.name}_${id}`, text: statement.text, values })).rows;
+      } catch (error) {
+        failure ??= error as Error;
+        throw error;
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(failure);
       }
     },
   };
