@@ -207,6 +207,21 @@ describe("a slow or silent database", () => {
     expect(isDatabaseOutageError(failed)).toBe(false);
   });
 
+  it("survives an idle connection of the lookup's pool breaking before Prisma sent anything", async () => {
+    // A fresh client whose first (and only) user is db.sql: Prisma's adapter has not attached its
+    // pool error listener yet, so an unhandled idle error would end the process.
+    const lookupOnly = createDatabase({ url: cluster.url, poolMax: 1 });
+    const backend = { name: "backend_probe", text: "SELECT pg_backend_pid() AS pid" };
+    const [before] = await lookupOnly.sql.query<{ pid: number }>(backend, []);
+    const admin = createDatabase({ url: cluster.url, poolMax: 1 });
+    await admin.$queryRaw`SELECT pg_terminate_backend(${before!.pid})`;
+    await admin.$disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [after] = await lookupOnly.sql.query<{ pid: number }>(backend, []);
+    expect(after!.pid).not.toBe(before!.pid);
+    await lookupOnly.$disconnect();
+  });
+
   it("sets the statement timeout on every connection", async () => {
     const [row] = await db.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
     expect(row!.statement_timeout).toBe(`${STATEMENT_TIMEOUT_MS}ms`);

@@ -87,6 +87,10 @@ export function createDatabase(options: DatabaseOptions): Database {
       ? {}
       : { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_GRACE_MS }),
   });
+  // An idle connection that breaks (a database restart) is dropped by the pool, and the next query
+  // opens a new one. Without a listener the pool would re-throw it and end the process; Prisma's
+  // adapter adds one too, but only on its first query, and db.sql may come first.
+  pool.on("error", () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const sql = createSqlRunner(pool, options.namedStatements ?? true, options.onQuery);
   // An interactive transaction waits for a connection no longer than any other query.
