@@ -1,6 +1,6 @@
-// Dev server and production build for the web app. In development `/trpc` and `/.well-known` are
-// proxied to the API so the browser sees one origin (first-party cookies, no CORS). The build is
-// split per route (src/app.tsx) and precompressed (precompress.ts).
+// Dev server and production build for the web app. In development `/trpc`, `/.well-known` and the
+// OAuth routes (`/auth/oauth`) are proxied to the API so the browser sees one origin (first-party
+// cookies, no CORS). The build is split per route (src/app.tsx) and precompressed (precompress.ts).
 import path from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig, loadEnv } from "vite";
@@ -22,6 +22,7 @@ export default defineConfig(({ mode }) => {
       proxy: {
         "/trpc": apiOrigin,
         "/.well-known": apiOrigin,
+        "/auth/oauth": apiOrigin,
       },
     },
     build: { outDir: "dist" },

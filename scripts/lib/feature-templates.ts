@@ -7,7 +7,7 @@ export function renderRouter(n: FeatureNames): string {
 // Another user's ${n.words} answers NOT_FOUND, never FORBIDDEN, so ids cannot be probed.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { protectedProcedure, router } from "../trpc.ts";
+import { router, verifiedProcedure } from "../trpc.ts";
 
 const ${n.constant}_SELECT = { id: true, title: true, createdAt: true, updatedAt: true } as const;
 
@@ -19,28 +19,28 @@ const ${n.camel}Fields = z.object({
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No such ${n.words}." });
 
 export const ${n.camel}Router = router({
-  list: protectedProcedure.query(({ ctx }) =>
+  list: verifiedProcedure.query(({ ctx }) =>
     ctx.db.${n.camel}.findMany({ where: { ownerId: ctx.user.id }, select: ${n.constant}_SELECT, orderBy: { updatedAt: "desc" } }),
   ),
 
-  byId: protectedProcedure.input(${n.camel}Id).query(async ({ ctx, input }) => {
+  byId: verifiedProcedure.input(${n.camel}Id).query(async ({ ctx, input }) => {
     const ${n.camel} = await ctx.db.${n.camel}.findFirst({ where: { id: input.id, ownerId: ctx.user.id }, select: ${n.constant}_SELECT });
     if (!${n.camel}) throw notFound();
     return ${n.camel};
   }),
 
-  create: protectedProcedure.input(${n.camel}Fields).mutation(({ ctx, input }) =>
+  create: verifiedProcedure.input(${n.camel}Fields).mutation(({ ctx, input }) =>
     ctx.db.${n.camel}.create({ data: { ...input, ownerId: ctx.user.id }, select: ${n.constant}_SELECT }),
   ),
 
-  update: protectedProcedure.input(${n.camel}Id.extend(${n.camel}Fields.shape)).mutation(async ({ ctx, input }) => {
+  update: verifiedProcedure.input(${n.camel}Id.extend(${n.camel}Fields.shape)).mutation(async ({ ctx, input }) => {
     const { id, ...fields } = input;
     const { count } = await ctx.db.${n.camel}.updateMany({ where: { id, ownerId: ctx.user.id }, data: fields });
     if (count === 0) throw notFound();
     return ctx.db.${n.camel}.findUniqueOrThrow({ where: { id }, select: ${n.constant}_SELECT });
   }),
 
-  delete: protectedProcedure.input(${n.camel}Id).mutation(async ({ ctx, input }) => {
+  delete: verifiedProcedure.input(${n.camel}Id).mutation(async ({ ctx, input }) => {
     const { count } = await ctx.db.${n.camel}.deleteMany({ where: { id: input.id, ownerId: ctx.user.id } });
     if (count === 0) throw notFound();
     return { deleted: input.id };

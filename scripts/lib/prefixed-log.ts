@@ -1,7 +1,7 @@
 // Console output behind a coloured `[name]` prefix, so `pnpm dev` can interleave several sources.
 import { styleText } from "node:util";
 
-export type PrefixColor = "cyan" | "magenta" | "yellow" | "green";
+export type PrefixColor = "cyan" | "magenta" | "yellow" | "green" | "blue";
 
 export interface PrefixedLog {
   info(text: string): void;

@@ -72,7 +72,7 @@ describe("planRouterFeature on this repository", () => {
       ].sort(),
     );
     const router = byPath["apps/server/src/routers/gen-probe.ts"]!.content;
-    for (const procedure of ["list", "byId", "create", "update", "delete"]) expect(router).toContain(`  ${procedure}: protectedProcedure`);
+    for (const procedure of ["list", "byId", "create", "update", "delete"]) expect(router).toContain(`  ${procedure}: verifiedProcedure`);
     expect(router).toContain("const genProbeFields = z.object({");
     expect(byPath[APP_ROUTER_FILE]!.content).toMatch(/import \{ genProbeRouter \} from "\.\/gen-probe\.ts";[\s\S]*  genProbe: genProbeRouter,\n\}\);/);
     const schema = byPath[SCHEMA_FILE]!.content;

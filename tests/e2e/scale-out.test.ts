@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectRateLimitStore } from "../../apps/server/src/auth/rate-limit-store.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
 import { loadConfig } from "../../apps/server/src/env.ts";
+import { startMailCatcher, type MailCatcher } from "../../scripts/lib/mail-catcher.ts";
 import { buildServer, startApiInstance, type ApiInstance } from "../setup/api-instance.ts";
 import { startHaproxy, type Haproxy } from "../setup/haproxy.ts";
 import { createBearerClient, createCookieClient, getFreePort, readJson } from "../setup/http.ts";
@@ -26,6 +27,7 @@ const LOAD_MAX_SECONDS = 90;
 
 let cluster: PostgresCluster;
 let haproxy: Haproxy;
+let mailCatcher: MailCatcher;
 const ports: number[] = [];
 const instances: ApiInstance[] = [];
 let env: Record<string, string>;
@@ -39,8 +41,13 @@ beforeAll(async () => {
   cluster = await startPostgresCluster();
   for (let i = 0; i < NAMES.length; i++) ports.push(await getFreePort());
   haproxy = await startHaproxy(ports);
+  mailCatcher = await startMailCatcher();
   env = {
     NODE_ENV: "production",
+    // Production needs a mail server: a real one on loopback takes the sign-ups' mail.
+    SMTP_URL: mailCatcher.smtpUrl,
+    // What is under test is the instances, not verification: new accounts use features at once.
+    EMAIL_VERIFICATION: "off",
     HOST: "127.0.0.1",
     DATABASE_URL: cluster.url,
     DATABASE_POOL_MAX: "4",
@@ -62,6 +69,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await haproxy?.stop();
+  await mailCatcher?.stop();
   await Promise.all(instances.map((instance) => instance.stop()));
   await cluster?.destroy();
   if (env) {

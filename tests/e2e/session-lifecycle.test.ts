@@ -1,103 +1,22 @@
 // Browser end-to-end: the built web app served by the real API, driven in Chromium through a
-// session's life — sign up, data that survives a reload, a second device, and revoking it.
-// Needs apps/web/dist (`pnpm test` builds it) and Debian's Chromium (CHROMIUM_PATH to override).
-import { existsSync, mkdirSync } from "node:fs";
-import type { Server } from "node:http";
-import { createServer, type AddressInfo } from "node:net";
-import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../apps/server/src/db.ts";
-import { createHttpServer } from "../../apps/server/src/http-server.ts";
-import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
-import { createTestConfig, createTestDatabase, uniqueEmail } from "../setup/server.ts";
+// session's life — sign up (verified with the mailed code), data that survives a reload, a second
+// device, and revoking it.
+import { describe, expect, it } from "vitest";
+import { UI_TIMEOUT_MS, useBrowserApp } from "../setup/browser.ts";
+import { readMailCode, waitForMail } from "../setup/mail.ts";
+import { uniqueEmail } from "../setup/server.ts";
 
-const WEB_DIST_DIR = path.join(REPO_ROOT, "apps/web/dist");
-const SCREENSHOT_DIR = path.join(REPO_ROOT, "artifacts/e2e");
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-// The first page load compiles nothing but may still wait on argon2 and a cold database.
-const UI_TIMEOUT_MS = 15_000;
 // The second device announces itself as a phone, so the session list tells the two apart.
 const PHONE_USER_AGENT =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 const PASSWORD = "correct horse battery staple";
 const SESSION_ENDED = "Your session has ended. Please sign in again.";
 
-async function getFreePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-let db: Database | undefined;
-let server: Server | undefined;
-let browser: Browser | undefined;
-let baseUrl: string;
-// Uncaught exceptions and CSP violations in any page fail the test at the end.
-const pageProblems: string[] = [];
-
-/** A browser context of its own: its own cookie jar, like a separate device. */
-async function openDevice(options: { userAgent?: string } = {}): Promise<Page> {
-  if (!browser) throw new Error("the browser did not start");
-  const context = await browser.newContext({ baseURL: baseUrl, ...options });
-  context.setDefaultTimeout(UI_TIMEOUT_MS);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => pageProblems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" && message.text().includes("Content Security Policy")) {
-      pageProblems.push(`CSP: ${message.text()}`);
-    }
-  });
-  return page;
-}
-
-async function saveScreenshot(page: Page, step: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${step}.png`), fullPage: true });
-}
+const { openDevice, saveScreenshot, pageProblems } = useBrowserApp();
 
 function isSignInPage(url: URL, reason: string | null = null): boolean {
   return url.pathname === "/sign-in" && url.searchParams.get("reason") === reason;
 }
-
-beforeAll(async () => {
-  if (!existsSync(path.join(WEB_DIST_DIR, "index.html"))) {
-    throw new Error("apps/web/dist/index.html is missing: run `pnpm --filter @latchkey/web build` first");
-  }
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const port = await getFreePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  db = createTestDatabase();
-  const config = createTestConfig({ APP_ORIGIN: baseUrl, WEB_DIST_DIR, PORT: String(port) });
-  const httpServer = createHttpServer({ db, config });
-  server = httpServer;
-  await new Promise<void>((resolve, reject) => httpServer.once("error", reject).listen(port, "127.0.0.1", resolve));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-});
-
-afterAll(async () => {
-  // Closing the browser closes every context (device) the test opened.
-  await browser?.close();
-  if (server) {
-    const httpServer = server;
-    httpServer.closeAllConnections();
-    await new Promise((resolve) => httpServer.close(resolve));
-  }
-  await db?.$disconnect();
-});
 
 describe("session lifecycle in the browser", () => {
   it("signs up, keeps notes across reloads, and revokes a second device", async () => {
@@ -113,6 +32,10 @@ describe("session lifecycle in the browser", () => {
     await pageA.getByLabel("Email").fill(email);
     await pageA.getByLabel("Password").fill(PASSWORD);
     await pageA.getByRole("button", { name: "Sign up" }).click();
+    // The code from the mail that arrived over SMTP verifies the address and signs in.
+    await pageA.getByRole("heading", { name: "Verify your email" }).waitFor();
+    await pageA.getByLabel("Code", { exact: true }).fill(readMailCode(await waitForMail(email, /^Your latchkey code is/)));
+    await pageA.getByRole("button", { name: "Verify", exact: true }).click();
     await pageA.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
     expect(new URL(pageA.url()).pathname).toBe("/");
     await saveScreenshot(pageA, "01-signed-up");

@@ -4,5 +4,7 @@ export {};
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** tests/setup/global-mail.ts: the mail that arrived, and the mail server's off switch. */
+    mailControlUrl: string;
   }
 }

@@ -4,6 +4,7 @@ import { hashPassword, verifyPassword } from "../../apps/server/src/auth/passwor
 import { createPasswordHasher, type PasswordHasher } from "../../apps/server/src/auth/password-hasher.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
 import { createRateLimiter, type RateLimiter } from "../../apps/server/src/auth/rate-limit.ts";
+import { SESSION_USER_SELECT, toSessionUser, type SessionUser } from "../../apps/server/src/auth/session.ts";
 import { createInnerContext, type Credential, type SessionCookieWriter } from "../../apps/server/src/context.ts";
 import { createDatabase, type Database } from "../../apps/server/src/db.ts";
 import { loadConfig, type Config } from "../../apps/server/src/env.ts";
@@ -27,6 +28,8 @@ const GENEROUS_RATE_LIMITS = {
   RATE_LIMIT_PASSWORD_FAILURES_PER_IP: "100000",
   RATE_LIMIT_SIGN_UPS_PER_IP: "100000",
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: "1000",
+  RATE_LIMIT_MAIL_PER_ADDRESS: "1000",
+  RATE_LIMIT_MAIL_PER_IP: "100000",
 };
 
 export function createTestConfig(overrides: Record<string, string> = {}): Config {
@@ -59,18 +62,24 @@ export function uniqueEmail(label = "user"): string {
 // Hashing once keeps argon2 out of every test's setup time.
 let passwordHash: Promise<string> | null = null;
 
-export async function createTestUser(db: Database, fields: { email?: string; name?: string; role?: "user" | "admin" } = {}) {
+/** A user with TEST_PASSWORD, as a session sees them; verified unless `verified: false` (like the demo users). */
+export async function createTestUser(
+  db: Database,
+  fields: { email?: string; name?: string; role?: "user" | "admin"; verified?: boolean } = {},
+): Promise<SessionUser> {
   passwordHash ??= hashPassword(TEST_PASSWORD);
-  return db.user.create({
+  const user = await db.user.create({
     data: {
       id: crypto.randomUUID(),
       email: fields.email ?? uniqueEmail(),
       name: fields.name ?? "Test User",
       role: fields.role ?? "user",
       passwordHash: await passwordHash,
+      emailVerifiedAt: fields.verified === false ? null : new Date(),
     },
-    select: { id: true, email: true, name: true },
+    select: SESSION_USER_SELECT,
   });
+  return toSessionUser(user);
 }
 
 /**

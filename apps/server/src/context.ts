@@ -78,7 +78,7 @@ async function authenticate(
     const { claims } = result;
     return {
       method: "jwt",
-      user: { id: claims.sub, email: claims.email, name: claims.name },
+      user: { id: claims.sub, email: claims.email, name: claims.name, emailVerified: claims.email_verified === true },
       session: { id: claims.sid, userId: claims.sub },
       claims,
     };

@@ -142,6 +142,8 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
         passwordBlockSeconds: 15 * 60,
         signUpsPerIpPerHour: 10,
         accessTokensPerSessionPerMinute: 10,
+        mailPerAddressPerHour: 5,
+        mailPerIpPerHour: 30,
       },
     });
     expect(config.trustedProxyHops).toBe(0);
@@ -157,14 +159,77 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
   });
 });
 
+describe("OAuth providers", () => {
+  it("turns a provider on when its whole block is set, and defaults to no auto-linking", () => {
+    expect(loadConfig(valid).oauth).toEqual({ autoLink: "never", github: null, google: null, oidc: null });
+    const config = loadConfig({
+      ...valid,
+      GITHUB_CLIENT_ID: "gh-id",
+      GITHUB_CLIENT_SECRET: "gh-secret",
+      GOOGLE_CLIENT_ID: "",
+      GOOGLE_CLIENT_SECRET: "",
+      OIDC_ISSUER: "https://id.example.com/realms/main",
+      OIDC_CLIENT_ID: "oidc-id",
+      OIDC_CLIENT_SECRET: "oidc-secret",
+      OAUTH_AUTO_LINK: "verified-email",
+    });
+    expect(config.oauth).toEqual({
+      autoLink: "verified-email",
+      github: { clientId: "gh-id", clientSecret: "gh-secret" },
+      google: null,
+      oidc: { issuer: "https://id.example.com/realms/main", clientId: "oidc-id", clientSecret: "oidc-secret", name: "OpenID Connect" },
+    });
+  });
+
+  it("refuses half a provider block and a plain-HTTP issuer off loopback", () => {
+    const problems = problemsOf({
+      ...valid,
+      GITHUB_CLIENT_ID: "gh-id",
+      OIDC_ISSUER: "http://id.example.com",
+      OIDC_CLIENT_ID: "oidc-id",
+      OIDC_CLIENT_SECRET: "oidc-secret",
+    });
+    expect(problems).toContain("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together");
+    expect(problems).toContain("OIDC_ISSUER must be https:// (plain http only on loopback, for local development)");
+    expect(problemsOf({ ...valid, OAUTH_AUTO_LINK: "always" })).toBe("OAUTH_AUTO_LINK must be never or verified-email");
+    expect(problemsOf({ ...valid, OIDC_ISSUER: "https://id.example.com" })).toContain("OIDC_ISSUER must be set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET");
+    expect(loadConfig({ ...valid, OIDC_ISSUER: "http://127.0.0.1:3001", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).oauth.oidc?.issuer).toBe(
+      "http://127.0.0.1:3001",
+    );
+  });
+});
+
+describe("loadConfig: mail", () => {
+  it("defaults to required verification and no SMTP server outside production", () => {
+    expect(loadConfig(valid).email).toEqual({ verification: "required", smtpUrl: null, from: "latchkey <no-reply@localhost>" });
+    expect(loadConfig({ ...valid, EMAIL_VERIFICATION: "optional", SMTP_URL: "smtps://u:p@mail.example.com:465" }).email).toMatchObject({
+      verification: "optional",
+      smtpUrl: "smtps://u:p@mail.example.com:465",
+    });
+  });
+
+  it("refuses to start in production without SMTP_URL, and says why", () => {
+    expect(problemsOf({ ...valid, NODE_ENV: "production" })).toContain(
+      "SMTP_URL is required in production: sign-up verification, password reset and email change send mail",
+    );
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25" }).email.smtpUrl).toBe("smtp://mail.internal:25");
+  });
+
+  it("refuses an unknown verification mode and a non-SMTP URL", () => {
+    const problems = problemsOf({ ...valid, EMAIL_VERIFICATION: "sometimes", SMTP_URL: "http://mail.example.com" });
+    expect(problems).toContain("EMAIL_VERIFICATION must be required, optional or off");
+    expect(problems).toContain("SMTP_URL must be an smtp:// or smtps:// URL");
+  });
+});
+
 describe("loadConfig: database time-outs and shutdown", () => {
   it("bounds every database wait by default and drains for 5 s only in production", () => {
     const development = loadConfig(valid);
     expect(development.databaseConnectTimeoutMs).toBe(5_000);
     expect(development.databaseStatementTimeoutMs).toBe(10_000);
     expect(development.shutdown).toEqual({ drainDelayMs: 0, timeoutMs: 20_000 });
-    expect(loadConfig({ ...valid, NODE_ENV: "production" }).shutdown.drainDelayMs).toBe(5_000);
-    expect(loadConfig({ ...valid, NODE_ENV: "production", SHUTDOWN_DRAIN_DELAY_MS: "0" }).shutdown.drainDelayMs).toBe(0);
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25" }).shutdown.drainDelayMs).toBe(5_000);
+    expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25", SHUTDOWN_DRAIN_DELAY_MS: "0" }).shutdown.drainDelayMs).toBe(0);
   });
 
   it("refuses time-outs that are not whole milliseconds in range", () => {

@@ -2,6 +2,7 @@
 // Add a variable here and in .env.example together; no other file reads process.env.
 import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
+import type { OAuthConfig } from "./auth/oauth-provider.ts";
 import { HIBP_RANGE_URL, type PasswordBreachCheckConfig } from "./auth/breached-password.ts";
 import type { PasswordHasherOptions } from "./auth/password-hasher.ts";
 import type { RateLimitPolicy } from "./auth/rate-limit.ts";
@@ -53,6 +54,9 @@ const postgresUrl = z
   .string({ error: "is required (a postgresql:// URL)" })
   .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL");
 
+// An empty value counts as unset, as .env files often leave them.
+const optionalText = z.string().optional().transform((value) => value || undefined);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: postgresUrl,
@@ -89,6 +93,11 @@ const envSchema = z.object({
   RATE_LIMIT_PASSWORD_BLOCK_MINUTES: wholeNumber(1, 24 * 60, 15),
   RATE_LIMIT_SIGN_UPS_PER_IP: count(10),
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: count(10),
+  RATE_LIMIT_MAIL_PER_ADDRESS: count(5),
+  RATE_LIMIT_MAIL_PER_IP: count(30),
+  EMAIL_VERIFICATION: z.enum(["required", "optional", "off"], { error: "must be required, optional or off" }).default("required"),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().min(3).default("latchkey <no-reply@localhost>"),
   // Calls in one batched tRPC request (`/trpc/a,b?batch=1`); more is refused with 400.
   TRPC_MAX_BATCH_SIZE: wholeNumber(1, 100, 10),
   PASSWORD_HASH_CONCURRENCY: wholeNumber(1, 64, 2),
@@ -101,7 +110,40 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).default("latchkey-api"),
   ACCESS_TOKEN_TTL_SECONDS: wholeNumber(ACCESS_TOKEN_MIN_LIFETIME_SECONDS, ACCESS_TOKEN_MAX_LIFETIME_SECONDS, ACCESS_TOKEN_MAX_LIFETIME_SECONDS),
+  // Sign-in providers (docs/decisions/016-oauth-sign-in.md): a provider is on when its block is set.
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be the provider's issuer URL" }).optional(),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_NAME: z.string().trim().min(1).max(40).default("OpenID Connect"),
+  OAUTH_AUTO_LINK: z.enum(["never", "verified-email"], { error: "must be never or verified-email" }).default("never"),
 });
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+/** The providers' blocks, each all set or all unset; problems are added to `problems`. */
+function readOAuthConfig(env: z.infer<typeof envSchema>, problems: string[]): OAuthConfig {
+  const client = (prefix: string, id: string | undefined, secret: string | undefined) => {
+    if (id === undefined && secret === undefined) return null;
+    if (id === undefined || secret === undefined) problems.push(`${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET must be set together`);
+    return id && secret ? { clientId: id, clientSecret: secret } : null;
+  };
+  const oidcClient = client("OIDC", env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET);
+  if ((oidcClient === null) !== (env.OIDC_ISSUER === undefined)) problems.push("OIDC_ISSUER must be set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET");
+  // Plain HTTP would let anyone on the path forge the provider's keys; only loopback is exempt.
+  if (env.OIDC_ISSUER?.startsWith("http:") && !LOOPBACK_HOSTS.has(new URL(env.OIDC_ISSUER).hostname)) {
+    problems.push("OIDC_ISSUER must be https:// (plain http only on loopback, for local development)");
+  }
+  return {
+    autoLink: env.OAUTH_AUTO_LINK,
+    github: client("GITHUB", env.GITHUB_CLIENT_ID, env.GITHUB_CLIENT_SECRET),
+    google: client("GOOGLE", env.GOOGLE_CLIENT_ID, env.GOOGLE_CLIENT_SECRET),
+    oidc: oidcClient && env.OIDC_ISSUER ? { ...oidcClient, issuer: env.OIDC_ISSUER, name: env.OIDC_NAME } : null,
+  };
+}
 
 export interface Config {
   nodeEnv: "development" | "production" | "test";
@@ -140,12 +182,16 @@ export interface Config {
   reauthenticationWindowMs: number;
   /** Reverse proxies in front that append to X-Forwarded-For; 0 takes the socket's address. */
   trustedProxyHops: number;
+  /** Mail sent to users (verification, password reset, email change) and whether a verified address is needed. */
+  email: EmailConfig;
   /** Most calls one batched tRPC request may carry (a larger batch is refused with 400). */
   trpcMaxBatchSize: number;
   /** argon2 work per process: hashes at once, and how many may wait before 503 (auth/password-hasher.ts). */
   passwordHashing: PasswordHasherOptions;
   /** Have I Been Pwned's range API for new passwords (PASSWORD_BREACH_CHECK=hibp), or null (off). */
   passwordBreachCheck: PasswordBreachCheckConfig | null;
+  /** Sign-in providers and the linking policy. */
+  oauth: OAuthConfig;
   /** Limits, and where their counters live (memory, or shared by every instance). */
   rateLimit: {
     policy: RateLimitPolicy;
@@ -154,6 +200,20 @@ export interface Config {
     /** Namespaces the keys in a shared store (several apps or test runs on one Redis). */
     keyPrefix: string;
   };
+}
+
+/**
+ * `required`: an unverified user can sign in but only verify (verifiedProcedure refuses the rest);
+ * `optional`: everything works and the app shows a banner; `off`: no gate and no banner. Every mode
+ * mails sign-ups, resets and email changes.
+ */
+export type EmailVerificationMode = "required" | "optional" | "off";
+
+export interface EmailConfig {
+  verification: EmailVerificationMode;
+  /** nodemailer's SMTP URL; null outside production leaves mail waiting in the outbox. */
+  smtpUrl: string | null;
+  from: string;
 }
 
 export class ConfigError extends Error {
@@ -208,6 +268,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   }
   const rateLimitStore = env.RATE_LIMIT_STORE ?? (env.REDIS_URL ? "redis" : "memory");
   if (rateLimitStore === "redis" && !env.REDIS_URL) problems.push("RATE_LIMIT_STORE=redis needs REDIS_URL");
+  const oauth = readOAuthConfig(env, problems);
+  // Sign-up, password reset and email change work only by mail: without a mail server nobody
+  // could ever verify or recover an account.
+  if (env.NODE_ENV === "production" && !env.SMTP_URL) {
+    problems.push("SMTP_URL is required in production: sign-up verification, password reset and email change send mail");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   // The signing key comes first; an extra key equal to it (mid-rotation) is published once.
@@ -246,10 +312,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     reauthenticationWindowMs: env.REAUTHENTICATION_WINDOW_MINUTES * MINUTE_MS,
     trustedProxyHops: env.TRUST_PROXY,
+    email: { verification: env.EMAIL_VERIFICATION, smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queueLimit: env.PASSWORD_HASH_QUEUE },
     passwordBreachCheck:
       env.PASSWORD_BREACH_CHECK === "hibp" ? { rangeUrl: env.PASSWORD_BREACH_CHECK_URL, timeoutMs: env.PASSWORD_BREACH_CHECK_TIMEOUT_MS } : null,
+    oauth,
     rateLimit: {
       policy: {
         passwordFailuresPerAccountAndIp: env.RATE_LIMIT_PASSWORD_FAILURES_PER_ACCOUNT_AND_IP,
@@ -258,6 +326,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         passwordBlockSeconds: env.RATE_LIMIT_PASSWORD_BLOCK_MINUTES * MINUTE_S,
         signUpsPerIpPerHour: env.RATE_LIMIT_SIGN_UPS_PER_IP,
         accessTokensPerSessionPerMinute: env.RATE_LIMIT_ACCESS_TOKENS_PER_SESSION,
+        mailPerAddressPerHour: env.RATE_LIMIT_MAIL_PER_ADDRESS,
+        mailPerIpPerHour: env.RATE_LIMIT_MAIL_PER_IP,
       },
       store: rateLimitStore,
       redisUrl: env.REDIS_URL ?? null,

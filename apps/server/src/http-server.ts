@@ -1,6 +1,7 @@
 // The HTTP edge (DESIGN §1): request shape (request-shape.ts), security headers, CSRF check, batch
-// cap and body limit in front of the tRPC handler, the access-token public keys (JWKS), and the
-// built web app in production. Everything HTTP-specific about auth lives here and in context.ts.
+// cap and body limit in front of the tRPC handler, the access-token public keys (JWKS), the OAuth
+// sign-in routes (oauth-routes.ts), and the built web app in production. Everything HTTP-specific
+// about auth lives here, in context.ts and in oauth-routes.ts.
 // One request handler, served over HTTP or, with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS. tRPC runs
 // through its fetch adapter on @hono/node-server's request listener, about twice as fast as tRPC's
 // own Node adapter (docs/decisions/018-fetch-adapter-edge.md).
@@ -15,12 +16,17 @@ import { getSessionCookieName } from "./auth/cookie.ts";
 import { checkCsrf } from "./auth/csrf.ts";
 import { createPasswordHasher, type PasswordHasher } from "./auth/password-hasher.ts";
 import { createRateLimiter, type RateLimiter } from "./auth/rate-limit.ts";
+import { getOAuthProviders, type OAuthProviders } from "./auth/oauth-provider.ts";
 import type { SessionCache } from "./auth/session-cache.ts";
 import { createJsonWebKeySet } from "./auth/signing-key.ts";
 import { createContextFactory } from "./context.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseOutageError } from "./database-outage.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
+import { LINK_PATHS } from "./mail/messages.ts";
 import { createHealthHandler } from "./health.ts";
+import { sendWebResponse } from "./node-web-adapter.ts";
+import { createOAuthRequestHandler, OAUTH_ROUTE_PREFIX } from "./oauth-routes.ts";
 import { appRouter } from "./routers/_app.ts";
 import { checkRequestShape, checkUnparsedRequest, type RequestShapeVerdict } from "./request-shape.ts";
 import { readRequestBody } from "./request-body.ts";
@@ -51,6 +57,10 @@ export const SECURITY_HEADERS = {
   "Cross-Origin-Resource-Policy": "same-origin",
 } as const;
 const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
+
+// The pages mailed links land on: their URL holds a token (in the fragment, which no browser sends
+// on), and they send no Referer at all, to us or anyone.
+const LINK_PAGES: ReadonlySet<string> = new Set([LINK_PATHS.verifyEmail, LINK_PATHS.resetPassword, LINK_PATHS.confirmEmailChange]);
 
 function sendJsonError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, "Content-Type": "application/json" }).end(JSON.stringify({ error: { message } }));
@@ -128,6 +138,8 @@ export interface HttpServerDeps {
   sessionCache?: SessionCache | null;
   /** The API by default; `pnpm bench` serves a public procedure built with the same builders. */
   router?: AnyTRPCRouter;
+  /** The configured sign-in providers by default; tests point them at local stand-ins. */
+  oauthProviders?: OAuthProviders;
 }
 
 function requireRateLimiter(deps: HttpServerDeps): RateLimiter {
@@ -146,10 +158,10 @@ const EMPTY_INPUT = Buffer.from("{}");
 type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
 
 /** tRPC through its fetch adapter; the context reads credentials from the Node request directly. */
-function createTrpcListener(deps: HttpServerDeps, router: AnyTRPCRouter) {
+function createTrpcListener(deps: HttpServerDeps, router: AnyTRPCRouter, rateLimiter: RateLimiter) {
   const createContext = createContextFactory({
     ...deps,
-    rateLimiter: requireRateLimiter(deps),
+    rateLimiter,
     passwordHasher: deps.passwordHasher ?? createPasswordHasher(deps.config.passwordHashing),
   });
   return getRequestListener(
@@ -205,7 +217,13 @@ async function forwardWithBody(
 export function createRequestHandler(deps: HttpServerDeps): RequestListener {
   const { config } = deps;
   const router = deps.router ?? appRouter;
-  const handleTrpc = createTrpcListener(deps, router);
+  const rateLimiter = requireRateLimiter(deps);
+  const handleTrpc = createTrpcListener(deps, router, rateLimiter);
+  const oauthRoutes = createOAuthRequestHandler({
+    ...deps,
+    rateLimiter,
+    providers: deps.oauthProviders ?? getOAuthProviders(config.oauth, config.appOrigin),
+  });
   const serveHealth = createHealthHandler({ db: deps.db, isDraining: deps.isDraining ?? (() => false) });
   const serveStatic = config.webDistDir ? createStaticFileHandler(config.webDistDir) : null;
   const jwks = JSON.stringify(createJsonWebKeySet(config.accessToken.verificationKeys));
@@ -233,6 +251,7 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     const shape = checkRequestShape(req.method ?? "", url);
     if (!shape.ok) return refuseRequestShape(req, res, shape);
     const { pathname } = shape;
+    if (LINK_PAGES.has(pathname)) res.setHeader("Referrer-Policy", "no-referrer");
 
     if (isApi) {
       const verdict = checkRequestCsrf(req, config);
@@ -247,6 +266,19 @@ export function createRequestHandler(deps: HttpServerDeps): RequestListener {
     if (pathname === JWKS_PATH && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
       res.end(req.method === "HEAD" ? undefined : jwks);
+      return;
+    }
+    if (pathname.startsWith(OAUTH_ROUTE_PREFIX)) {
+      sendWebResponse(req, res, config.appOrigin, oauthRoutes).catch((error: unknown) => {
+        if (res.headersSent) return;
+        // A database outage is a wait, as on the API (database-outage.ts); anything else is a bug.
+        if (isDatabaseOutageError(error)) {
+          res.setHeader("Retry-After", String(DATABASE_RETRY_AFTER_SECONDS));
+          return sendJsonError(res, 503, "The service is briefly unavailable. Please try again in a moment.");
+        }
+        console.error("OAuth route failed:", error);
+        sendJsonError(res, 500, "Internal error");
+      });
       return;
     }
     if (serveHealth(req, res)) return;

@@ -1,5 +1,5 @@
 // Entry point: validate configuration, connect, serve (HTTP, or HTTPS with TLS_CERT_FILE), clean up
-// expired sessions, shut down gracefully on SIGTERM (shutdown.ts).
+// expired sessions, deliver the mail outbox, shut down gracefully on SIGTERM (shutdown.ts).
 import { readFileSync } from "node:fs";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
@@ -8,6 +8,7 @@ import { startSessionCleanup } from "./auth/session-cleanup.ts";
 import { createDatabase } from "./db.ts";
 import { requireConfig, type Config } from "./env.ts";
 import { createHttpServer, createHttpsServer } from "./http-server.ts";
+import { startOutboxWorker } from "./mail/outbox.ts";
 import { createShutdown } from "./shutdown.ts";
 
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -69,6 +70,13 @@ server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 const shutdown = createShutdown(server, config.shutdown);
 // Stopped in this order once no request is in flight: workers and timers, then the pools they use.
 shutdown.register("session cleanup", startSessionCleanup(db, { policy: config.session, intervalMs: config.cleanupIntervalMs }));
+// Without SMTP_URL (allowed outside production) mail waits in the outbox until a server is configured.
+if (config.email.smtpUrl) {
+  const outbox = startOutboxWorker({ db, smtpUrl: config.email.smtpUrl, from: config.email.from });
+  shutdown.register("mail outbox", () => outbox.stop());
+} else {
+  console.warn("SMTP_URL is not set: mail (verification, password reset) waits in the outbox table until it is.");
+}
 if (sessionCache) shutdown.register("session cache", () => sessionCache.close());
 shutdown.register("rate-limit store", () => rateLimitStore.close());
 shutdown.register("database pool", () => db.$disconnect());

@@ -5,3 +5,4 @@ import type { AppRouter } from "./routers/_app.ts";
 export type { AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type { OAuthFailure } from "./auth/oauth-provider.ts";

@@ -4,6 +4,9 @@
 
 const TRPC_PREFIX = "/trpc/";
 const API_METHODS = ["GET", "POST"] as const;
+// The OAuth routes (oauth-routes.ts) are browser navigations: redirects only.
+const OAUTH_PREFIX = "/auth/oauth/";
+const OAUTH_METHODS = ["GET"] as const;
 // JWKS, /healthz, /readyz and the built web app.
 const PAGE_METHODS = ["GET", "HEAD"] as const;
 
@@ -24,7 +27,8 @@ export function decodeRequestPath(url: string): string | null {
 
 /** The methods a path is served with: the API takes queries (GET) and mutations (POST). */
 export function getAllowedMethods(url: string): readonly string[] {
-  return url.startsWith(TRPC_PREFIX) ? API_METHODS : PAGE_METHODS;
+  if (url.startsWith(TRPC_PREFIX)) return API_METHODS;
+  return url.startsWith(OAUTH_PREFIX) ? OAUTH_METHODS : PAGE_METHODS;
 }
 
 /**

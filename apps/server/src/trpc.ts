@@ -20,6 +20,9 @@ class RetryAfter extends Error {
 /** Why a request was refused with FORBIDDEN: the session must prove the password again first. */
 class ReauthenticationRequired extends Error {}
 
+/** Why a request was refused with FORBIDDEN: the user must verify their email address first. */
+class EmailVerificationRequired extends Error {}
+
 const MINUTE_S = 60;
 const HOUR_S = 60 * MINUTE_S;
 
@@ -62,6 +65,18 @@ export function createWrongPasswordError(): TRPCError {
   return new TRPCError({ code: "BAD_REQUEST", message: "The password is incorrect." });
 }
 
+/** A mailed link or code that cannot be used (BAD_REQUEST); the message says to request a new one. */
+export function createEmailTokenError(status: "expired" | "invalid", kind: "link" | "code"): TRPCError {
+  const message =
+    status === "expired"
+      ? `This ${kind} has expired. Request a new one.`
+      : kind === "link"
+        ? "This link is not valid or has already been used. Request a new one."
+        : "That code is not right, or it has expired or been used. Check it, or request a new one.";
+  return new TRPCError({ code: "BAD_REQUEST", message });
+}
+
+/** The retry time of a TOO_MANY_REQUESTS error made above, for the `Retry-After` header. */
 /** The retry time of a TOO_MANY_REQUESTS or SERVICE_UNAVAILABLE error made above, for the `Retry-After` header. */
 export function getRetryAfterSeconds(error: TRPCError): number | null {
   return error.cause instanceof RetryAfter ? error.cause.seconds : null;
@@ -85,6 +100,8 @@ const t = initTRPC.context<Context>().create({
         retryAfterSeconds: cause instanceof RetryAfter ? cause.seconds : null,
         // The session must re-enter the password (auth.reauthenticate) before this call (FORBIDDEN).
         reauthenticationRequired: cause instanceof ReauthenticationRequired,
+        // The user must verify their email (EMAIL_VERIFICATION=required) before this call (FORBIDDEN).
+        emailVerificationRequired: cause instanceof EmailVerificationRequired,
       },
     };
   },
@@ -210,6 +227,28 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
   return next({ ctx: { session, user } });
 });
 
+/**
+ * For every feature procedure (`note`, what `pnpm gen router` makes): a signed-in user (as
+ * protectedProcedure) whose email is verified when EMAIL_VERIFICATION=required, else FORBIDDEN with
+ * `data.emailVerificationRequired` (the app then shows only its verify page). With `optional` or
+ * `off` it is protectedProcedure. Cookie and bearer requests read the flag in the session's own
+ * query; an access token carries it (`email_verified`), and only a token that says "unverified" costs
+ * a lookup, so verifying takes effect at once.
+ */
+export const verifiedProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  if (ctx.config.email.verification !== "required" || ctx.user.emailVerified) return next();
+  if (ctx.auth.method === "jwt") {
+    const row = await ctx.db.user.findUnique({ where: { id: ctx.user.id }, select: { emailVerifiedAt: true } });
+    // An access token outlives its deleted account by up to one lifetime.
+    if (!row) throw new TRPCError({ code: "UNAUTHORIZED", message: SESSION_ENDED_MESSAGE });
+    if (row.emailVerifiedAt) return next();
+  }
+  throw new TRPCError({
+    code: "FORBIDDEN",
+    message: "Verify your email address to continue.",
+    cause: new EmailVerificationRequired(),
+  });
+});
 /** A sessionProcedure that checks a secret (re-authentication, password change): one per HTTP request. */
 export const sessionSecretProcedure = sessionProcedure.use(checksSecret);
 

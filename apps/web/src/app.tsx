@@ -12,6 +12,14 @@ import { createApiClients, TRPCProvider } from "./lib/trpc.ts";
 export const routes: RouteObject[] = [
   { path: "/sign-in", lazy: async () => ({ Component: (await import("./features/auth/sign-in-page.tsx")).SignInPage }) },
   { path: "/sign-up", lazy: async () => ({ Component: (await import("./features/auth/sign-up-page.tsx")).SignUpPage }) },
+  // Pages mailed links land on (the server sends them with Referrer-Policy: no-referrer).
+  { path: "/verify-email", lazy: async () => ({ Component: (await import("./features/email-verification/verify-email-page.tsx")).VerifyEmailPage }) },
+  { path: "/forgot-password", lazy: async () => ({ Component: (await import("./features/password-reset/forgot-password-page.tsx")).ForgotPasswordPage }) },
+  { path: "/reset-password", lazy: async () => ({ Component: (await import("./features/password-reset/reset-password-page.tsx")).ResetPasswordPage }) },
+  {
+    path: "/confirm-email-change",
+    lazy: async () => ({ Component: (await import("./features/email-change/confirm-email-change-page.tsx")).ConfirmEmailChangePage }),
+  },
   {
     Component: SignedInLayout,
     children: [

@@ -63,6 +63,8 @@ export async function seedDatabase(url: string, policy: SessionPolicy): Promise<
       email: `bench-${String(index).padStart(4, "0")}@bench.latchkey.dev`,
       name: `Bench User ${index}`,
       passwordHash,
+      // Verified, like the demo users: the feature procedures (verifiedProcedure) are measured too.
+      emailVerifiedAt: seededAt,
       createdAt: seededAt,
     }));
     const seeded: SeededData = { cookieTokens: [], bearerTokens: [], seededAt };

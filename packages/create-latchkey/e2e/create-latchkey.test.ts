@@ -234,7 +234,18 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("a new app, end to end", () =
     const dotEnv = parseEnv(readFileSync(path.join(projectDir, ".env"), "utf8"));
     const server = run(process.execPath, ["apps/server/dist/index.js"], {
       cwd: projectDir,
-      env: { ...env, ...dotEnv, NODE_ENV: "production", DATABASE_URL: database!.url, HOST: "127.0.0.1", PORT: "0", APP_ORIGIN, WEB_DIST_DIR: "apps/web/dist" },
+      // Production needs a mail server (SMTP_URL); signing in mails nothing, so none listens here.
+      env: {
+        ...env,
+        ...dotEnv,
+        NODE_ENV: "production",
+        DATABASE_URL: database!.url,
+        HOST: "127.0.0.1",
+        PORT: "0",
+        APP_ORIGIN,
+        WEB_DIST_DIR: "apps/web/dist",
+        SMTP_URL: "smtp://127.0.0.1:9",
+      },
     });
     try {
       const baseUrl = await new Promise<string>((resolve, reject) => {

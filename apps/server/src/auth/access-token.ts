@@ -31,6 +31,8 @@ export interface AccessTokenSubject {
   sessionId: string;
   email: string;
   name: string;
+  /** Becomes `email_verified`; left out, the claim is too (verifiedProcedure then reads the row). */
+  emailVerified?: boolean;
 }
 
 export interface AccessTokenClaims {
@@ -47,6 +49,8 @@ export interface AccessTokenClaims {
   // Profile claims, so `auth.me` and most procedures need no query; at most one lifetime stale.
   email: string;
   name: string;
+  /** OIDC's claim; a token without it counts as unverified (verifiedProcedure then reads the row). */
+  email_verified?: boolean;
 }
 
 export interface AccessTokenExpectations {
@@ -86,6 +90,7 @@ export function createAccessToken(
     sid: subject.sessionId,
     email: subject.email,
     name: subject.name,
+    ...(subject.emailVerified === undefined ? {} : { email_verified: subject.emailVerified }),
   };
   const headerJSON = JSON.stringify({ alg: ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: config.signingKey.kid });
   const payloadJSON = JSON.stringify(claims);
@@ -164,7 +169,7 @@ const toSeconds = (date: Date) => date.getTime() / MS_PER_SECOND;
 /** The claims with their types checked; null when any required one is missing or mistyped. */
 function readClaims(payload: object): AccessTokenClaims | null {
   const registered = new JWTRegisteredClaims(payload);
-  const { aud, sid, email, name } = payload as Record<string, unknown>;
+  const { aud, sid, email, name, email_verified: emailVerified } = payload as Record<string, unknown>;
   const isAudience = typeof aud === "string" || (Array.isArray(aud) && aud.every((entry) => typeof entry === "string"));
   if (!isAudience || typeof sid !== "string" || typeof email !== "string" || typeof name !== "string") return null;
   try {
@@ -180,6 +185,7 @@ function readClaims(payload: object): AccessTokenClaims | null {
       sid,
       email,
       name,
+      ...(typeof emailVerified === "boolean" ? { email_verified: emailVerified } : {}),
     };
   } catch {
     return null;

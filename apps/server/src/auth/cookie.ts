@@ -1,10 +1,14 @@
-// The session cookie's name and attributes (DESIGN §4). Pure: the HTTP edge applies the strings.
+// Our cookies' names and attributes (DESIGN §4): the session cookie here, the OAuth state cookie
+// (auth/oauth-state.ts) through the same two functions. Pure: the HTTP edge applies the strings.
 const COOKIE_NAME = "latchkey_session";
-// `__Host-` binds the cookie to this exact host over HTTPS: no Domain, Path=/, Secure.
-const SECURE_COOKIE_NAME = `__Host-${COOKIE_NAME}`;
+
+/** `__Host-` binds a cookie to this exact host over HTTPS: no Domain, Path=/, Secure. */
+export function getCookieName(name: string, secure: boolean): string {
+  return secure ? `__Host-${name}` : name;
+}
 
 export function getSessionCookieName(secure: boolean): string {
-  return secure ? SECURE_COOKIE_NAME : COOKIE_NAME;
+  return getCookieName(COOKIE_NAME, secure);
 }
 
 export function serializeSessionCookie(token: string, options: { secure: boolean; expiresAt: Date; now: Date }): string {
@@ -16,7 +20,8 @@ export function serializeBlankSessionCookie(options: { secure: boolean }): strin
   return serializeCookie(getSessionCookieName(options.secure), "", 0, options.secure);
 }
 
-function serializeCookie(name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
+/** HttpOnly, SameSite=Lax, Path=/ and, over HTTPS, Secure (give it a name from getCookieName). */
+export function serializeCookie(name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
   const attributes = [`${name}=${value}`, "Path=/", `Max-Age=${maxAgeSeconds}`, "HttpOnly", "SameSite=Lax"];
   if (secure) attributes.push("Secure");
   return attributes.join("; ");
@@ -24,8 +29,12 @@ function serializeCookie(name: string, value: string, maxAgeSeconds: number, sec
 
 /** The session token from a Cookie header, or null. */
 export function readSessionCookie(cookieHeader: string | undefined, secure: boolean): string | null {
+  return readCookie(cookieHeader, getSessionCookieName(secure));
+}
+
+/** The value of the cookie named exactly `name` (not a suffix of another name), or null when empty or absent. */
+export function readCookie(cookieHeader: string | undefined | null, name: string): string | null {
   if (!cookieHeader) return null;
-  const name = getSessionCookieName(secure);
   for (const pair of cookieHeader.split(";")) {
     const separator = pair.indexOf("=");
     if (separator !== -1 && pair.slice(0, separator).trim() === name) {

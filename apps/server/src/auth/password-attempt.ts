@@ -3,7 +3,7 @@
 import type { DatabaseClient } from "../db.ts";
 import { PasswordHasherBusyError, type PasswordHasher } from "./password-hasher.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import type { SessionUser } from "./session.ts";
+import { SESSION_USER_SELECT, toSessionUser, type SessionUser } from "./session.ts";
 
 /** What a password check counts with and hashes in (the request context has both). */
 export interface PasswordCheckDeps {
@@ -32,7 +32,7 @@ export async function verifyPasswordAttempt(
 
   const user = await db.user.findUnique({
     where: attempt.where,
-    select: { id: true, email: true, name: true, passwordHash: true },
+    select: { ...SESSION_USER_SELECT, passwordHash: true },
   });
   let valid: boolean;
   try {
@@ -43,6 +43,5 @@ export async function verifyPasswordAttempt(
   }
   if (!user || !valid) return { status: "invalid" };
   await counted.succeed();
-  const { passwordHash: _passwordHash, ...sessionUser } = user;
-  return { status: "valid", user: sessionUser };
+  return { status: "valid", user: toSessionUser(user) };
 }

@@ -8,6 +8,8 @@ const policy: RateLimitPolicy = {
   passwordBlockSeconds: 600,
   signUpsPerIpPerHour: 2,
   accessTokensPerSessionPerMinute: 2,
+  mailPerAddressPerHour: 2,
+  mailPerIpPerHour: 3,
 };
 
 /** A wrong password: the attempt is counted first and nothing is reported after the check. */

@@ -25,6 +25,7 @@ const CONSECUTIVE_FAILURES_WINDOW_S = 7 * DAY_S;
 const IP_FAILURES_WINDOW_S = DAY_S;
 const SIGN_UP_WINDOW_S = HOUR_S;
 const ACCESS_TOKEN_WINDOW_S = MINUTE_S;
+const MAIL_WINDOW_S = HOUR_S;
 // The table created by prisma/migrations/*_rate_limit_table (prisma/schema.prisma: RateLimit).
 const POSTGRES_TABLE = "rate_limit";
 
@@ -39,6 +40,10 @@ export interface RateLimitPolicy {
   passwordBlockSeconds: number;
   signUpsPerIpPerHour: number;
   accessTokensPerSessionPerMinute: number;
+  /** Mail a visitor can cause to one address per hour (verification resends, password resets). */
+  mailPerAddressPerHour: number;
+  /** Such requests from one IP per hour, whatever the address. */
+  mailPerIpPerHour: number;
 }
 
 /** Where the counters live: this process, or a store every instance of the API shares. */
@@ -86,6 +91,8 @@ export interface RateLimiter {
   consumePasswordAttempt(attempt: PasswordAttempt): Promise<SecretAttempt>;
   consumeSignUp(ip: string | null): Promise<RateLimitVerdict>;
   consumeAccessTokenIssue(sessionId: string): Promise<RateLimitVerdict>;
+  /** A request that mails `email` (known or not, so the verdict reveals nothing): per address and per IP. */
+  consumeMailRequest(email: string, ip: string | null): Promise<RateLimitVerdict>;
 }
 
 const NOT_LIMITED: RateLimitVerdict = { limited: false };
@@ -211,6 +218,8 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     points: policy.accessTokensPerSessionPerMinute,
     duration: ACCESS_TOKEN_WINDOW_S,
   });
+  const mailByAddress = createLimiter(store, "mail-address", { points: policy.mailPerAddressPerHour, duration: MAIL_WINDOW_S });
+  const mailByIp = createLimiter(store, "mail-ip", { points: policy.mailPerIpPerHour, duration: MAIL_WINDOW_S });
 
   return {
     consumePasswordAttempt({ email, ip }) {
@@ -224,5 +233,9 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     },
     consumeSignUp: (ip) => consume(signUpsByIp, getIpRateLimitKey(ip)),
     consumeAccessTokenIssue: (sessionId) => consume(accessTokensBySession, sessionId),
+    async consumeMailRequest(email, ip) {
+      const verdicts = await Promise.all([consume(mailByIp, getIpRateLimitKey(ip)), consume(mailByAddress, hashEmail(email))]);
+      return verdicts.find((verdict) => verdict.limited) ?? NOT_LIMITED;
+    },
   };
 }

@@ -50,10 +50,23 @@ export async function reauthenticateSession(
 ): Promise<ReauthenticationResult> {
   const check = await verifySessionUserPassword(db, deps, { user: attempt.user, ip: attempt.metadata.ip, password: attempt.password });
   if (check.status !== "valid") return check;
-  const replacement = await db.$transaction(async (tx) => {
-    const { count } = await tx.session.deleteMany({ where: { id: attempt.session.id } });
-    if (count === 0) return null;
-    return createSession(tx, { userId: attempt.user.id, kind: attempt.session.kind, metadata: attempt.metadata }, policy, now);
-  });
+  const replacement = await replaceSession(db, { session: attempt.session, userId: attempt.user.id, metadata: attempt.metadata }, policy, now);
   return replacement ? { status: "reauthenticated", ...replacement } : { status: "ended" };
+}
+
+/**
+ * After a fresh authentication (password, or the provider for a user without one): a new session of
+ * the same kind replaces `session`, whose token stops working. Null when it had already ended.
+ */
+export function replaceSession(
+  db: Database,
+  input: { session: Pick<Session, "id" | "kind">; userId: string; metadata: SessionMetadata },
+  policy: SessionPolicy,
+  now: Date,
+): Promise<{ token: string; session: Session } | null> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.session.deleteMany({ where: { id: input.session.id } });
+    if (count === 0) return null;
+    return createSession(tx, { userId: input.userId, kind: input.session.kind, metadata: input.metadata }, policy, now);
+  });
 }

@@ -1,7 +1,7 @@
 // An optional in-process cache of session rows (SESSION_CACHE=on): a hit validates a cookie or
 // bearer session without a database round trip. Every instance keeps it correct through
 // PostgreSQL LISTEN/NOTIFY: triggers announce each change to a session row or to a cached user
-// field when it commits (migration 20261202090000), and each instance drops what they name. The
+// field when it commits (migration 20261202100000), and each instance drops what they name. The
 // cache only answers while that channel is proved to work; otherwise every lookup goes to the
 // database (docs/decisions/020-session-cache.md).
 import { randomUUID } from "node:crypto";

@@ -19,6 +19,8 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** Whether the user has proved they receive mail at `email` (verifiedProcedure checks it). */
+  emailVerified: boolean;
 }
 
 export interface Session {
@@ -47,12 +49,22 @@ const SESSION_SELECT = {
   expiresAt: true,
 } as const;
 
+/** The User columns a SessionUser is made of (toSessionUser). */
+export const SESSION_USER_SELECT = { id: true, email: true, name: true, emailVerifiedAt: true } as const;
+
+export function toSessionUser(user: { id: string; email: string; name: string; emailVerifiedAt: Date | null }): SessionUser {
+  return { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerifiedAt !== null };
+}
+
+/** authenticatedAt of a session whose password was never checked: older than any sudo window. */
+const NEVER_AUTHENTICATED = new Date(0);
+
 // User agents are attacker-controlled; keep what the session list needs.
 const USER_AGENT_MAX_LENGTH = 512;
 
 export async function createSession(
   db: DatabaseClient,
-  input: { userId: string; kind: SessionKind; metadata: SessionMetadata },
+  input: { userId: string; kind: SessionKind; metadata: SessionMetadata; passwordChecked?: boolean },
   policy: SessionPolicy,
   now: Date,
 ): Promise<{ token: string; session: Session }> {
@@ -66,8 +78,10 @@ export async function createSession(
       createdAt: now,
       lastActiveAt: now,
       expiresAt: new Date(now.getTime() + policy.absoluteLifetimeMs),
-      // Every session starts with a password check (sign-in, sign-up, password change).
-      authenticatedAt: now,
+      // When the user last proved who they are on it: now for a sign-in (password or provider), a
+      // password change or a reset. A session a verification link or code started never did, so
+      // sudo mode asks first.
+      authenticatedAt: input.passwordChecked === false ? NEVER_AUTHENTICATED : now,
       userAgent: input.metadata.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
       ip: input.metadata.ip,
     },
@@ -86,7 +100,7 @@ export function getSessionIdleExpiry(session: Pick<Session, "lastActiveAt">, pol
 // building them below fails to compile if those types grow.
 const FIND_SESSION: PreparedQuery = {
   name: "latchkey_find_session",
-  text: `SELECT s."userId", s."kind", s."secretHash", u."email", u."name",
+  text: `SELECT s."userId", s."kind", s."secretHash", u."email", u."name", u."emailVerifiedAt" IS NOT NULL AS "emailVerified",
     (extract(epoch FROM s."createdAt") * 1000)::float8 AS "createdMs",
     (extract(epoch FROM s."lastActiveAt") * 1000)::float8 AS "lastActiveMs",
     (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresMs"
@@ -100,6 +114,7 @@ export interface SessionRow {
   secretHash: Uint8Array;
   email: string;
   name: string;
+  emailVerified: boolean;
   createdMs: number;
   lastActiveMs: number;
   expiresMs: number;
@@ -145,7 +160,7 @@ export async function validateSessionToken(
     // again; the write's notification then drops the row on every instance.
     row.lastActiveMs = now.getTime();
   }
-  return applySessionPolicy(db, session, { id: row.userId, email: row.email, name: row.name }, policy, now);
+  return applySessionPolicy(db, session, { id: row.userId, email: row.email, name: row.name, emailVerified: row.emailVerified }, policy, now);
 }
 
 /**
@@ -162,11 +177,11 @@ export async function validateSessionReference(
   const row = await db.session.findUnique({
     where: { id: reference.sessionId, userId: reference.userId },
     relationLoadStrategy: "join",
-    select: { ...SESSION_SELECT, user: { select: { id: true, email: true, name: true } } },
+    select: { ...SESSION_SELECT, user: { select: SESSION_USER_SELECT } },
   });
   if (!row) return { session: null, user: null };
   const { user, ...session } = row;
-  return applySessionPolicy(db, session, user, policy, now);
+  return applySessionPolicy(db, session, toSessionUser(user), policy, now);
 }
 
 function isSessionExpired(session: Pick<Session, "expiresAt" | "lastActiveAt">, policy: SessionPolicy, now: Date): boolean {

@@ -4,14 +4,20 @@ import { accountRouter } from "./account.ts";
 import { adminRouter } from "./admin.ts";
 import { authRouter } from "./auth.ts";
 import { noteRouter } from "./note.ts";
+import { oauthRouter } from "./oauth.ts";
+import { passwordResetRouter } from "./password-reset.ts";
 import { sessionRouter } from "./session.ts";
+import { verificationRouter } from "./verification.ts";
 
 export const appRouter = router({
   auth: authRouter,
+  verification: verificationRouter,
+  passwordReset: passwordResetRouter,
   session: sessionRouter,
   account: accountRouter,
   note: noteRouter,
   admin: adminRouter,
+  oauth: oauthRouter,
 });
 
 export type AppRouter = typeof appRouter;

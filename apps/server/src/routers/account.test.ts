@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createAccessToken } from "../auth/access-token.ts";
 import { createSession } from "../auth/session.ts";
+import { waitForMail } from "../../../../tests/setup/mail.ts";
 import { createTestCaller, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../../tests/setup/server.ts";
 
 const db = createTestDatabase();
@@ -52,6 +53,14 @@ describe("account.changePassword", () => {
     const anonymous = await createTestCaller({ db, config });
     await expect(anonymous.caller.auth.signIn({ email: user.email, password: TEST_PASSWORD })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await anonymous.caller.auth.signIn({ email: user.email, password: "a brand new password" });
+  });
+
+  it("mails the owner that the password was changed", async () => {
+    const user = await createTestUser(db);
+    const current = await signedIn(user.id);
+    await current.caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: "a brand new password" });
+    const notice = await waitForMail(user.email, /^Your latchkey password was changed$/);
+    expect(notice.text).toContain("every device was signed out");
   });
 
   it("returns the rotated token in the body for a bearer session and sets no cookie", async () => {

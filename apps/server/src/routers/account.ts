@@ -1,23 +1,37 @@
 // Account settings. Changing the password ends every session and starts a fresh current one;
+// changing the email (sudo mode) takes effect once the new address is proved from its mail;
 // deleting the account (sudo mode) removes the user with their sessions and data.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { confirmEmailChange, requestEmailChange } from "../auth/email-change.ts";
 import { PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { createSession, invalidateUserSessions } from "../auth/session.ts";
-import { createTooManyRequestsError, protectedProcedure, router, sessionSecretProcedure, sudoProcedure } from "../trpc.ts";
-import { passwordSchema, refuseBreachedPassword } from "./auth.ts";
+import { composePasswordChangedMail } from "../mail/messages.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import {
+  createEmailTokenError,
+  createTooManyRequestsError,
+  protectedProcedure,
+  publicSecretProcedure,
+  router,
+  sessionSecretProcedure,
+  sudoProcedure,
+} from "../trpc.ts";
+import { emailSchema, passwordSchema, refuseBreachedPassword } from "./auth.ts";
+import { mailedTokenSchema } from "./verification.ts";
 
 export const accountRouter = router({
   /** The signed-in user's account as stored now (the role decides what the app offers). */
   get: protectedProcedure.query(async ({ ctx }) => {
     const account = await ctx.db.user.findUnique({
       where: { id: ctx.user.id },
-      select: { id: true, email: true, name: true, role: true, createdAt: true },
+      select: { id: true, email: true, name: true, role: true, createdAt: true, emailVerifiedAt: true },
     });
     // A JWT may outlive its user by one token lifetime.
     if (!account) throw new TRPCError({ code: "UNAUTHORIZED", message: "This account no longer exists." });
-    return account;
+    const { emailVerifiedAt, ...profile } = account;
+    return { ...profile, emailVerified: emailVerifiedAt !== null };
   }),
   // The current password is the re-authentication here: no recent sign-in is needed as well.
   changePassword: sessionSecretProcedure
@@ -39,6 +53,8 @@ export const accountRouter = router({
         await tx.user.update({ where: { id: ctx.user.id }, data: { passwordHash: newHash } });
         // Every session, the current one included: its token may be what leaked.
         await invalidateUserSessions(tx, ctx.user.id);
+        // The owner hears of it, in case it was not them (ASVS 5.0 6.3.6).
+        await enqueueMail(tx, composePasswordChangedMail(ctx.config.appOrigin, ctx.user.email));
         return createSession(
           tx,
           { userId: ctx.user.id, kind: ctx.session.kind, metadata: ctx.metadata },
@@ -53,6 +69,24 @@ export const accountRouter = router({
       }
       return { sessionId: session.id, token };
     }),
+  /** Sudo mode: mails a confirmation link to `newEmail` and a notice (with a way back) to the current address. */
+  changeEmail: sudoProcedure.input(z.object({ newEmail: emailSchema })).mutation(async ({ ctx, input }) => {
+    if (input.newEmail === ctx.user.email) throw new TRPCError({ code: "BAD_REQUEST", message: "That is already your email address." });
+    const limit = await ctx.rateLimiter.consumeMailRequest(input.newEmail, ctx.metadata.ip);
+    if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
+    await requestEmailChange(ctx.db, ctx.user, input.newEmail, ctx.config.appOrigin, ctx.clock());
+    return { sentTo: input.newEmail };
+  }),
+  /**
+   * The link from the new address's mail (POST only). Public: the link itself proves the address,
+   * and it may be opened on a device that is not signed in. Starts no session.
+   */
+  confirmEmailChange: publicSecretProcedure.input(z.object({ token: mailedTokenSchema })).mutation(async ({ ctx, input }) => {
+    const result = await confirmEmailChange(ctx.db, input.token, ctx.clock());
+    if (result.status === "taken") throw new TRPCError({ code: "CONFLICT", message: "Another account uses that address now." });
+    if (result.status !== "changed") throw createEmailTokenError(result.status, "link");
+    return { email: result.email };
+  }),
   /**
    * Deletes the user; the database cascades to their sessions and notes (prisma/schema.prisma), so
    * every token of theirs fails on its next request. Access tokens already issued keep passing

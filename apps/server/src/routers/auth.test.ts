@@ -15,26 +15,24 @@ const config = createTestConfig();
 afterAll(() => db.$disconnect());
 
 describe("auth.signUp", () => {
-  it("creates the user, a cookie session and sets the cookie", async () => {
+  it("creates an unverified user with an argon2id hash, and starts no session", async () => {
     const { caller, cookie } = await createTestCaller({ db, config });
     const email = uniqueEmail("Sign-Up");
-    const { user } = await caller.auth.signUp({ email: `  ${email.toUpperCase()} `, password: TEST_PASSWORD, name: "Ada" });
-    expect(user).toEqual({ id: expect.any(String), email: email.toLowerCase(), name: "Ada" });
-    expect(cookie.token).toMatch(/^[a-z2-7]{24}\.[a-z2-7]{52}$/);
-    const sessions = await db.session.findMany({ where: { userId: user.id } });
-    expect(sessions).toMatchObject([{ kind: "cookie", userAgent: "vitest", ip: "127.0.0.1" }]);
-    const stored = await db.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(await caller.auth.signUp({ email: `  ${email.toUpperCase()} `, password: TEST_PASSWORD, name: "Ada" })).toEqual({ checkEmail: true });
+    expect(cookie).toMatchObject({ token: null, cleared: false });
+    const stored = await db.user.findUniqueOrThrow({ where: { email: email.toLowerCase() } });
+    expect(stored).toMatchObject({ name: "Ada", emailVerifiedAt: null });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await db.session.count({ where: { userId: stored.id } })).toBe(0);
   });
 
-  it("refuses a taken email with CONFLICT and writes nothing", async () => {
+  it("answers a taken email exactly like a new one, and changes nothing of the account", async () => {
     const existing = await createTestUser(db);
+    const before = await db.user.findUniqueOrThrow({ where: { id: existing.id } });
     const { caller, cookie } = await createTestCaller({ db, config });
-    await expect(caller.auth.signUp({ email: existing.email, password: TEST_PASSWORD, name: "X" })).rejects.toMatchObject({
-      code: "CONFLICT",
-      message: "An account with this email already exists.",
-    });
-    expect(cookie.token).toBeNull();
+    expect(await caller.auth.signUp({ email: existing.email, password: "another password 123", name: "X" })).toEqual({ checkEmail: true });
+    expect(cookie).toMatchObject({ token: null, cleared: false });
+    expect(await db.user.findUniqueOrThrow({ where: { id: existing.id } })).toEqual(before);
     expect(await db.session.count({ where: { userId: existing.id } })).toBe(0);
   });
 
@@ -124,7 +122,7 @@ describe("auth.me and auth.signOut", () => {
   });
 });
 
-describe("auth.signIn and auth.signUp with transport: token", () => {
+describe("auth.signIn with transport: token", () => {
   it("starts a bearer session, returns its token in the body and sets no cookie", async () => {
     const user = await createTestUser(db);
     const { caller, cookie } = await createTestCaller({ db, config });
@@ -151,15 +149,11 @@ describe("auth.signIn and auth.signUp with transport: token", () => {
     expect(await again.caller.auth.me()).toMatchObject({ method: "cookie" });
   });
 
-  it("signs up with a bearer session too; the default stays the cookie", async () => {
+  it("keeps the cookie as the default: the body carries no token", async () => {
+    const user = await createTestUser(db);
     const { caller, cookie } = await createTestCaller({ db, config });
-    const result = await caller.auth.signUp({ email: uniqueEmail(), password: TEST_PASSWORD, name: "Cli", transport: "token" });
-    expect(result.token).toMatch(/^[a-z2-7]{24}\./);
-    expect(cookie.token).toBeNull();
-
-    const browser = await createTestCaller({ db, config });
-    expect((await browser.caller.auth.signUp({ email: uniqueEmail(), password: TEST_PASSWORD, name: "Web" })).token).toBeNull();
-    expect(browser.cookie.token).not.toBeNull();
+    expect((await caller.auth.signIn({ email: user.email, password: TEST_PASSWORD })).token).toBeNull();
+    expect(cookie.token).toMatch(/^[a-z2-7]{24}\./);
   });
 
   it("rejects an unknown transport", async () => {
@@ -216,6 +210,6 @@ describe("auth.issueAccessToken", () => {
     const { user, token, caller } = await bearerCaller();
     const { accessToken } = await caller.auth.issueAccessToken();
     const withJwt = await createTestCaller({ db, config }, { type: "jwt", token: accessToken });
-    expect(await withJwt.caller.auth.me()).toEqual({ method: "jwt", user, session: { id: token.split(".")[0] } });
+    expect(await withJwt.caller.auth.me()).toEqual({ method: "jwt", user, session: { id: token.split(".")[0] }, emailVerification: "required" });
   });
 });

@@ -1,17 +1,20 @@
 // Sign-up, sign-in, sign-out, re-authentication, the current user and access tokens. Every sign-in
 // creates a new session (fixation). `transport: "token"` is the variant for native apps and CLIs
 // (docs/tokens.md). Password checks, sign-ups and token issue are rate-limited (auth/rate-limit.ts).
+// Sign-up starts no session: it answers "check your email" whether or not the address has an
+// account, and the mailed link or code signs in (routers/verification.ts).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { createAccessToken } from "../auth/access-token.ts";
 import { isPasswordBreached } from "../auth/breached-password.ts";
 import { isCommonPassword } from "../auth/common-password.ts";
+import { registerAccount } from "../auth/email-verification.ts";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { reauthenticateSession } from "../auth/reauthentication.ts";
+import { withUniformResponseTime } from "../auth/response-time.ts";
 import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
 import type { Context } from "../context.ts";
-import { Prisma } from "../generated/prisma/client.ts";
 import {
   createTooManyRequestsError,
   createWrongPasswordError,
@@ -47,23 +50,29 @@ export async function refuseBreachedPassword(ctx: Context, password: string, fie
 }
 
 /** How the new session's token reaches the client: a cookie (browsers) or the response body. */
-const transportSchema = z.enum(["cookie", "token"]).default("cookie");
+export const transportSchema = z.enum(["cookie", "token"]).default("cookie");
 type Transport = z.infer<typeof transportSchema>;
 
-const USER_SELECT = { id: true, email: true, name: true } as const;
 const INVALID_CREDENTIALS = "Invalid email or password.";
 
 /**
  * Starts a session and returns its token when it travels in the body (null for a cookie).
+ * `passwordChecked: false` for a session started by a mailed code or link: no sudo mode until the
+ * password is entered on it (auth/session.ts).
  * Cookie: ends the cookie session the request came with (fixation), then sets the new cookie.
  * Token: a `bearer` session whose token is returned once; no cookie is set and a browser session
  * the request may carry is left alone (the token is not ambient, so it cannot be fixed on anyone).
  */
-async function startSession(ctx: Context, userId: string, transport: Transport): Promise<string | null> {
+export async function startSession(
+  ctx: Context,
+  userId: string,
+  transport: Transport,
+  { passwordChecked = true } = {},
+): Promise<string | null> {
   if (transport === "cookie" && ctx.auth?.method === "cookie") await invalidateSession(ctx.db, ctx.auth.session.id);
   const { token, session } = await createSession(
     ctx.db,
-    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata },
+    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata, passwordChecked },
     ctx.config.session,
     ctx.clock(),
   );
@@ -79,27 +88,23 @@ export const authRouter = router({
         email: emailSchema,
         password: passwordSchema,
         name: z.string().trim().min(1, "Enter your name.").max(100),
-        transport: transportSchema,
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      // Counted before the (deliberately slow) hash, failed sign-ups included.
+      // Counted before the (deliberately slow) hash, failed sign-ups included; neither limit
+      // depends on whether the address has an account.
       const limit = await ctx.rateLimiter.consumeSignUp(ctx.metadata.ip);
       if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
+      const mailLimit = await ctx.rateLimiter.consumeMailRequest(input.email, ctx.metadata.ip);
+      if (mailLimit.limited) throw createTooManyRequestsError(mailLimit.retryAfterSeconds);
+      // Depends on the password only, so it tells nothing about the address either.
       await refuseBreachedPassword(ctx, input.password, "password");
-      const passwordHash = await ctx.passwordHasher.hash(input.password);
-      try {
-        const user = await ctx.db.user.create({
-          data: { id: crypto.randomUUID(), email: input.email, name: input.name, passwordHash },
-          select: USER_SELECT,
-        });
-        return { user, token: await startSession(ctx, user.id, input.transport) };
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-          throw new TRPCError({ code: "CONFLICT", message: "An account with this email already exists." });
-        }
-        throw error;
-      }
+      // ASVS 5.0 6.3.8: a new and a registered address get the same answer, cookies (none) and time.
+      await withUniformResponseTime(async () => {
+        const passwordHash = await ctx.passwordHasher.hash(input.password);
+        await registerAccount(ctx.db, { email: input.email, name: input.name, passwordHash }, ctx.config.appOrigin, ctx.clock());
+      });
+      return { checkEmail: true };
     }),
 
   signIn: publicSecretProcedure
@@ -153,13 +158,15 @@ export const authRouter = router({
   }),
 
   // Under an access token: what the token says, without a query (its session is only an id).
-  me: protectedProcedure.query(({ ctx: { auth } }) =>
+  // `emailVerification` tells the app whether an unverified user sees only the verify page.
+  me: protectedProcedure.query(({ ctx: { auth, config } }) =>
     auth.method === "jwt"
-      ? { method: auth.method, user: auth.user, session: { id: auth.session.id } }
+      ? { method: auth.method, user: auth.user, session: { id: auth.session.id }, emailVerification: config.email.verification }
       : {
           method: auth.method,
           user: auth.user,
           session: { id: auth.session.id, kind: auth.session.kind, expiresAt: auth.session.expiresAt },
+          emailVerification: config.email.verification,
         },
   ),
 
@@ -172,7 +179,7 @@ export const authRouter = router({
     if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
     return createAccessToken(
       ctx.config.accessToken,
-      { userId: ctx.user.id, sessionId: ctx.session.id, email: ctx.user.email, name: ctx.user.name },
+      { userId: ctx.user.id, sessionId: ctx.session.id, email: ctx.user.email, name: ctx.user.name, emailVerified: ctx.user.emailVerified },
       ctx.clock(),
     );
   }),

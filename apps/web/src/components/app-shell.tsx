@@ -6,16 +6,20 @@ export function AppShell({
   userName,
   isAdmin = false,
   actions,
+  banner = null,
   children,
 }: {
   userName: string;
   /** Shows the Admin link (the server checks the role again on every admin call). */
   isAdmin?: boolean;
   actions: ReactNode;
+  /** A notice above the header on every page (the unverified-email banner). */
+  banner?: ReactNode;
   children: ReactNode;
 }) {
   return (
     <div className="shell">
+      {banner}
       <header className="shell-header">
         <span className="brand">latchkey</span>
         <nav aria-label="Main" className="shell-nav">

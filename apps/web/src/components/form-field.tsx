@@ -1,12 +1,17 @@
 // A labelled input or textarea with the server's message for it underneath (and an optional live
-// hint), linked for screen readers through aria-describedby.
+// hint), linked for screen readers through aria-describedby. Password fields get the show/hide
+// toggle (password-input.tsx).
 import { useId, type Ref } from "react";
+import { PasswordInput } from "./password-input.tsx";
 
 interface FormFieldProps {
   label: string;
   name: string;
   error?: string | undefined;
   type?: "text" | "email" | "password";
+  inputMode?: "numeric";
+  pattern?: string;
+  maxLength?: number;
   multiline?: boolean;
   autoComplete?: string;
   defaultValue?: string;
@@ -36,7 +41,13 @@ export function FormField({ label, name, error, type = "text", multiline = false
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {multiline ? <textarea rows={5} {...controlProps} /> : <input type={type} ref={inputRef} {...controlProps} />}
+      {multiline ? (
+        <textarea rows={5} {...controlProps} />
+      ) : type === "password" ? (
+        <PasswordInput ref={inputRef} {...controlProps} />
+      ) : (
+        <input type={type} ref={inputRef} {...controlProps} />
+      )}
       {/* A live field keeps its hint region in place, so screen readers announce each new hint. */}
       {onValueChange && (
         <p id={hintId} className="field-hint" data-level={hint?.level} aria-live="polite" hidden={!hint}>

@@ -25,7 +25,7 @@ export class ApiFailure extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fieldErrors: Record<string, string[]> | null = null,
-    readonly extraData: { retryAfterSeconds?: number; reauthenticationRequired?: boolean } = {},
+    readonly extraData: { retryAfterSeconds?: number; reauthenticationRequired?: boolean; emailVerificationRequired?: boolean } = {},
   ) {
     super(message);
   }
@@ -57,6 +57,7 @@ async function answer(path: string, handler: Handler | undefined, input: unknown
       zodError,
       retryAfterSeconds: error.extraData.retryAfterSeconds ?? null,
       reauthenticationRequired: error.extraData.reauthenticationRequired ?? false,
+      emailVerificationRequired: error.extraData.emailVerificationRequired ?? false,
     };
     return { status: http, body: { error: { message: error.message, code: rpc, data } } };
   }
@@ -98,6 +99,7 @@ export function installFakeApi() {
 }
 
 export const SIGNED_IN = {
-  user: { id: "user-1", email: "ada@example.com", name: "Ada Lovelace" },
+  user: { id: "user-1", email: "ada@example.com", name: "Ada Lovelace", emailVerified: true },
   session: { id: "session-1", kind: "cookie", expiresAt: new Date("2030-01-01T00:00:00Z") },
+  emailVerification: "required",
 };

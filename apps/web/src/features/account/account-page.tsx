@@ -1,7 +1,9 @@
-// Account settings: changing the password and deleting the account. A password change ends every
-// session, this one included, and answers with a fresh session cookie, so only this browser stays
-// signed in. Deleting needs a recent password check (sudo mode), asked for in place.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+// Account settings: the email address, the password (for users who have one), sign-in methods and
+// deleting the account. A password change ends every session, this one included, and answers with a
+// fresh session cookie, so only this browser stays signed in. Changing the email, linking or
+// unlinking a provider and deleting need a recent check (sudo mode), asked for in place; the email
+// changes once the link mailed to the new address is used.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
@@ -10,14 +12,91 @@ import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+import { SignInMethodsSection } from "./sign-in-methods-section.tsx";
 
 export function AccountPage() {
+  const trpc = useTRPC();
+  // A user who signs in only through a provider has no current password to change.
+  const methods = useQuery(trpc.oauth.methods.queryOptions());
   return (
     <>
       <h1>Account</h1>
-      <ChangePasswordSection />
+      <ChangeEmailSection />
+      {methods.data?.hasPassword === false ? <SetPasswordSection /> : <ChangePasswordSection />}
+      <SignInMethodsSection />
       <DeleteAccountSection />
     </>
+  );
+}
+
+function ChangeEmailSection() {
+  const trpc = useTRPC();
+  const account = useQuery(trpc.account.get.queryOptions());
+  const reauthentication = useReauthentication();
+  const changeEmail = useMutation(trpc.account.changeEmail.mutationOptions());
+  const fieldErrors = getFieldErrors(changeEmail.error);
+
+  function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const { newEmail } = readFormText(form, ["newEmail"]);
+    void reauthentication.run(() => changeEmail.mutateAsync({ newEmail }).then(() => form.reset()));
+  }
+
+  return (
+    <section className="card" aria-labelledby="email-heading">
+      <h2 id="email-heading">Email address</h2>
+      {account.data && (
+        <p>
+          <strong>{account.data.email}</strong>{" "}
+          {account.data.emailVerified ? <span className="badge">Verified</span> : <span className="muted">(not verified yet)</span>}
+        </p>
+      )}
+      {changeEmail.isSuccess && (
+        <Notice>
+          We sent a link to <strong>{changeEmail.data.sentTo}</strong>. Your address changes once you open it. Your current address got a
+          notice too.
+        </Notice>
+      )}
+      <ErrorAlert message={reauthentication.getErrorMessage(changeEmail.error)} />
+      <form aria-label="Change email" onSubmit={handleSubmit} noValidate>
+        <FormField label="New email address" name="newEmail" type="email" autoComplete="email" required error={fieldErrors.newEmail} />
+        <button type="submit" disabled={changeEmail.isPending || reauthentication.isPrompting}>
+          {changeEmail.isPending ? "Sending…" : "Change email"}
+        </button>
+      </form>
+      {reauthentication.prompt}
+    </section>
+  );
+}
+
+/**
+ * A user who signs in only through a provider sets a first password the way anyone recovers one:
+ * by a link mailed to the account's address, which proves the mailbox (no sudo prompt needed).
+ */
+function SetPasswordSection() {
+  const trpc = useTRPC();
+  const account = useQuery(trpc.account.get.queryOptions());
+  const request = useMutation(trpc.passwordReset.request.mutationOptions());
+  const email = account.data?.email;
+
+  return (
+    <section className="card" aria-labelledby="set-password-heading">
+      <h2 id="set-password-heading">Password</h2>
+      <p className="muted">You sign in through a provider. Add a password to sign in with your email address too.</p>
+      {request.isSuccess ? (
+        <Notice>
+          We sent a link to <strong>{request.variables.email}</strong> to choose a password. It works once, for 30 minutes.
+        </Notice>
+      ) : (
+        <>
+          <ErrorAlert message={getErrorMessage(request.error)} />
+          <button type="button" disabled={!email || request.isPending} onClick={() => email && request.mutate({ email })}>
+            {request.isPending ? "Sending…" : "Email me a link to set a password"}
+          </button>
+        </>
+      )}
+    </section>
   );
 }
 

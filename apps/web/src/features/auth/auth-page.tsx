@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Navigate, useSearchParams } from "react-router";
+import { CardPage } from "../../components/card-page.tsx";
 import { LoadingMessage } from "../../components/message.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { sanitizeNextPath } from "./next-path.ts";
@@ -15,14 +16,9 @@ export function AuthPage({ title, footer, children }: { title: string; footer: R
 
   if (me.isSuccess && !me.isFetching) return <Navigate to={sanitizeNextPath(searchParams.get("next"))} replace />;
   return (
-    <main className="auth">
-      <div className="card auth-card">
-        <p className="brand">latchkey</p>
-        <h1>{title}</h1>
-        {me.isPending ? <LoadingMessage>Checking your session…</LoadingMessage> : children}
-        <div className="auth-footer">{footer}</div>
-      </div>
-    </main>
+    <CardPage title={title} footer={footer}>
+      {me.isPending ? <LoadingMessage>Checking your session…</LoadingMessage> : children}
+    </CardPage>
   );
 }
 

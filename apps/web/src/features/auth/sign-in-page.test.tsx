@@ -122,4 +122,14 @@ describe("SignInPage", () => {
     await waitFor(() => expect(app.currentUrl()).toBe("/"));
     expect(await screen.findByText("No notes yet. Write your first one above.")).toBeTruthy();
   });
+
+  it("offers a button per configured provider, keeping `next`, and explains a failed provider sign-in", async () => {
+    api.on("oauth.providers", () => [{ id: "oidc", name: "Local OIDC" }]);
+    renderApp("/sign-in?next=%2Fsessions&oauth_error=account_exists");
+
+    const button = await screen.findByRole("link", { name: "Sign in with Local OIDC" });
+    expect(button.getAttribute("href")).toBe("/auth/oauth/oidc?next=%2Fsessions");
+    const alert = screen.getByText(/An account with this email already exists/);
+    expect(alert.getAttribute("role")).toBe("alert");
+  });
 });

@@ -4,8 +4,11 @@ import { Link, useSearchParams } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
+import { getOAuthFailureMessage } from "../../lib/oauth.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuthPage, useNextParam } from "./auth-page.tsx";
+import { sanitizeNextPath } from "./next-path.ts";
+import { ProviderSignIn } from "./provider-sign-in.tsx";
 
 export function SignInPage() {
   const trpc = useTRPC();
@@ -36,7 +39,7 @@ export function SignInPage() {
     >
       {searchParams.get("reason") === "expired" && <Notice tone="info">Your session has ended. Please sign in again.</Notice>}
       {searchParams.get("reason") === "deleted" && <Notice tone="info">Your account has been deleted.</Notice>}
-      <ErrorAlert message={getErrorMessage(signIn.error)} />
+      <ErrorAlert message={getErrorMessage(signIn.error) ?? getOAuthFailureMessage(searchParams.get("oauth_error"))} />
       <form aria-label="Sign in" onSubmit={handleSubmit} noValidate>
         <FormField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
         <FormField
@@ -47,10 +50,16 @@ export function SignInPage() {
           required
           error={fieldErrors.password}
         />
-        <button type="submit" disabled={signIn.isPending}>
-          {signIn.isPending ? "Signing in…" : "Sign in"}
-        </button>
+        <div className="actions">
+          <button type="submit" disabled={signIn.isPending}>
+            {signIn.isPending ? "Signing in…" : "Sign in"}
+          </button>
+          <Link to="/forgot-password" className="forgot-link">
+            Forgot password?
+          </Link>
+        </div>
       </form>
+      <ProviderSignIn next={searchParams.has("next") ? sanitizeNextPath(searchParams.get("next")) : null} />
     </AuthPage>
   );
 }

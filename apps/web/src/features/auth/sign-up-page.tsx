@@ -1,6 +1,8 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+// Sign-up answers "check your email" whether or not the address has an account (the server tells
+// the owner of a registered one by mail), so the next step is always the verify page.
+import { useMutation } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import { Link } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert } from "../../components/message.tsx";
 import { NewPasswordField } from "../../components/new-password-field.tsx";
@@ -10,19 +12,16 @@ import { AuthPage, useNextParam } from "./auth-page.tsx";
 
 export function SignUpPage() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const nextParam = useNextParam();
-  const signUp = useMutation(
-    trpc.auth.signUp.mutationOptions({
-      // Signing up also signs in; once auth.me sees the session, AuthPage moves on to `next`.
-      onSuccess: () => queryClient.invalidateQueries(trpc.auth.me.queryFilter()),
-    }),
-  );
+  const signUp = useMutation(trpc.auth.signUp.mutationOptions());
   const fieldErrors = getFieldErrors(signUp.error);
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    signUp.mutate(readFormText(event.currentTarget, ["name", "email", "password"]));
+    const fields = readFormText(event.currentTarget, ["name", "email", "password"]);
+    // The address goes along in history state (not the URL), so the code form can be filled in.
+    signUp.mutate(fields, { onSuccess: () => void navigate("/verify-email", { state: { email: fields.email.trim() } }) });
   }
 
   return (

@@ -1,10 +1,12 @@
 // The guard and frame of every signed-in page: asks the server who is signed in (auth.me) and
-// sends visitors without a session to sign in, remembering the page they asked for.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
+// sends visitors without a session to sign in, remembering the page they asked for. An unverified
+// user sees only the verify page when EMAIL_VERIFICATION=required, and a banner when it is optional.
+import { useQuery } from "@tanstack/react-query";
+import { Link, Navigate, Outlet, useLocation } from "react-router";
 import { AppShell } from "../../components/app-shell.tsx";
 import { LoadError, LoadingMessage } from "../../components/message.tsx";
-import { getErrorMessage, isUnauthorized } from "../../lib/api-error.ts";
+import { SignOutButton } from "../../components/sign-out-button.tsx";
+import { isUnauthorized } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { buildSignInPath } from "./next-path.ts";
 
@@ -18,8 +20,16 @@ export function SignedInLayout() {
   // Data first: if a later refetch finds the session gone, the app-wide handler in lib/trpc.ts
   // clears the cache and redirects with reason=expired.
   if (me.data) {
+    const unverified = !me.data.user.emailVerified;
+    if (unverified && me.data.emailVerification === "required") return <Navigate to="/verify-email" replace />;
+    const banner =
+      unverified && me.data.emailVerification === "optional" ? (
+        <p role="status" className="banner">
+          Your email address is not verified yet. <Link to="/verify-email">Verify it</Link>
+        </p>
+      ) : null;
     return (
-      <AppShell userName={me.data.user.name} isAdmin={account.data?.role === "admin"} actions={<SignOutButton />}>
+      <AppShell userName={me.data.user.name} isAdmin={account.data?.role === "admin"} actions={<SignOutButton />} banner={banner}>
         <Outlet />
       </AppShell>
     );
@@ -31,32 +41,5 @@ export function SignedInLayout() {
     <main className="auth">
       {me.isError ? <LoadError error={me.error} onRetry={() => void me.refetch()} /> : <LoadingMessage />}
     </main>
-  );
-}
-
-function SignOutButton() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const signOut = useMutation(
-    trpc.auth.signOut.mutationOptions({
-      onSuccess: async () => {
-        await navigate("/sign-in", { replace: true });
-        // Nothing of this user's stays in memory for whoever uses the browser next.
-        queryClient.clear();
-      },
-    }),
-  );
-  return (
-    <>
-      <button type="button" className="button-secondary" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
-        {signOut.isPending ? "Signing out…" : "Sign out"}
-      </button>
-      {signOut.isError && (
-        <span role="alert" className="field-error">
-          {getErrorMessage(signOut.error)}
-        </span>
-      )}
-    </>
   );
 }

@@ -13,6 +13,7 @@ $$;
 CREATE TRIGGER "Session_notify_changed" AFTER UPDATE OR DELETE ON "Session"
   FOR EACH ROW EXECUTE FUNCTION "latchkey_notify_session_changed"('s:');
 
--- A deleted user's sessions go by cascade and announce themselves; email and name are cached.
-CREATE TRIGGER "User_notify_changed" AFTER UPDATE OF "email", "name" ON "User"
+-- A deleted user's sessions go by cascade and announce themselves; email, name and whether the
+-- email is verified are cached.
+CREATE TRIGGER "User_notify_changed" AFTER UPDATE OF "email", "name", "emailVerifiedAt" ON "User"
   FOR EACH ROW EXECUTE FUNCTION "latchkey_notify_session_changed"('u:');

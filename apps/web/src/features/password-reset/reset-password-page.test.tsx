@@ -1,0 +1,64 @@
+import { cleanup, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiFailure, installFakeApi, SIGNED_IN, unauthorized } from "../../testing/fake-api.ts";
+import { renderApp } from "../../testing/render-app.tsx";
+
+let api: ReturnType<typeof installFakeApi>;
+let signedIn: boolean;
+
+beforeEach(() => {
+  api = installFakeApi();
+  signedIn = false;
+  api.on("auth.me", () => {
+    if (!signedIn) throw unauthorized();
+    return SIGNED_IN;
+  });
+  api.on("note.list", () => []);
+  api.on("account.get", () => ({ ...SIGNED_IN.user, role: "user", createdAt: new Date() }));
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe("password reset pages", () => {
+  it("sign-in links to the request page, which answers the same for any address", async () => {
+    api.on("passwordReset.request", () => ({ sent: true }));
+    const app = renderApp("/sign-in");
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("link", { name: "Forgot password?" }));
+    expect(app.currentUrl()).toBe("/forgot-password");
+    await user.type(screen.getByLabelText("Email"), "someone@example.com");
+    await user.click(screen.getByRole("button", { name: "Send the link" }));
+    expect((await screen.findByText(/we sent it a link to choose a new password/)).getAttribute("role")).toBe("status");
+    expect(api.callsTo("passwordReset.request")).toEqual([{ email: "someone@example.com" }]);
+  });
+
+  it("sets the new password with the link's token and opens the app signed in", async () => {
+    api.on("passwordReset.complete", () => {
+      signedIn = true;
+      return { reset: true, token: null };
+    });
+    const app = renderApp("/reset-password#token=abc.def");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("New password"), "a brand new password");
+    await user.click(screen.getByRole("button", { name: "Set new password" }));
+    await waitFor(() => expect(app.currentUrl()).toBe("/"));
+    expect(api.callsTo("passwordReset.complete")).toEqual([{ token: "abc.def", newPassword: "a brand new password" }]);
+  });
+
+  it("explains an expired link and offers a new one", async () => {
+    api.on("passwordReset.complete", () => {
+      throw new ApiFailure("BAD_REQUEST", "This link has expired. Request a new one.");
+    });
+    renderApp("/reset-password#token=abc.def");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("New password"), "a brand new password");
+    await user.click(screen.getByRole("button", { name: "Set new password" }));
+    expect((await screen.findByText("This link has expired. Request a new one.")).getAttribute("role")).toBe("alert");
+    expect(screen.getByRole("link", { name: "Request a new link" }).getAttribute("href")).toBe("/forgot-password");
+    expect(screen.queryByLabelText("New password")).toBeNull();
+  });
+});

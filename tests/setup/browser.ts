@@ -1,0 +1,102 @@
+// Shared setup for the browser end-to-end tests: the built web app, Debian's Chromium (CHROMIUM_PATH
+// to override) driven by playwright-core, one browser context per device, screenshots, and the page
+// problems (uncaught errors, CSP violations) a test fails on at its end. `useBrowserApp` serves the
+// app from the real API on a free port for tests that need nothing else running.
+import { existsSync, mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import type { Database } from "../../apps/server/src/db.ts";
+import { createHttpServer } from "../../apps/server/src/http-server.ts";
+import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
+import { getFreePort } from "./http.ts";
+import { createTestConfig, createTestDatabase } from "./server.ts";
+
+export const WEB_DIST_DIR = path.join(REPO_ROOT, "apps/web/dist");
+const SCREENSHOT_DIR = path.join(REPO_ROOT, "artifacts/e2e");
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+// The first page load compiles nothing but may still wait on argon2 and a cold database.
+export const UI_TIMEOUT_MS = 15_000;
+
+/** Throws unless `pnpm --filter @latchkey/web build` has run; makes the screenshot folder. */
+export function requireBuiltWebApp(): void {
+  if (!existsSync(path.join(WEB_DIST_DIR, "index.html"))) {
+    throw new Error("apps/web/dist/index.html is missing: run `pnpm --filter @latchkey/web build` first");
+  }
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A browser context of its own (its own cookie jar, like a separate device); problems go to `problems`. */
+export async function openDevice(
+  browser: Browser | undefined,
+  options: { baseURL: string; userAgent?: string },
+  problems: string[],
+): Promise<Page> {
+  if (!browser) throw new Error("the browser did not start");
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(UI_TIMEOUT_MS);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && message.text().includes("Content Security Policy")) problems.push(`CSP: ${message.text()}`);
+  });
+  return page;
+}
+
+export async function saveScreenshot(page: Page, step: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${step}.png`), fullPage: true });
+}
+
+/** The app and a browser for one test file: started before its tests, closed after. */
+export function useBrowserApp() {
+  let db: Database | undefined;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let baseUrl = "";
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    requireBuiltWebApp();
+    const port = await getFreePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    db = createTestDatabase();
+    const config = createTestConfig({ APP_ORIGIN: baseUrl, WEB_DIST_DIR, PORT: String(port) });
+    const httpServer = createHttpServer({ db, config });
+    server = httpServer;
+    await new Promise<void>((resolve, reject) => httpServer.once("error", reject).listen(port, "127.0.0.1", resolve));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    // Closing the browser closes every context (device) the test opened.
+    await browser?.close();
+    if (server) {
+      const httpServer = server;
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(resolve));
+    }
+    await db?.$disconnect();
+  });
+
+  return {
+    pageProblems,
+    get baseUrl() {
+      return baseUrl;
+    },
+    openDevice: (options: { userAgent?: string } = {}) => openDevice(browser, { baseURL: baseUrl, ...options }, pageProblems),
+    saveScreenshot,
+  };
+}
