@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "server",
-          include: ["apps/server/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["apps/server/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "scripts/**/*.test.ts", "packages/bench/src/**/*.test.ts"],
           environment: "node",
           testTimeout: 20_000,
         },

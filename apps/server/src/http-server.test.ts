@@ -1,6 +1,7 @@
 // The HTTP edge against the real server: cookie attributes, fixation, revocation, the CSRF matrix,
 // bad input, body limit, security headers and serving the built web app.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
@@ -310,6 +311,25 @@ describe("bad input", () => {
       password: "x".repeat(200 * 1024),
     });
     expect(response.status).toBe(413);
+  });
+
+  it("reads a body of exactly the limit, and survives a client that leaves mid-body", async () => {
+    const padded = JSON.stringify({ email: "a@b.co", password: "x" });
+    const body = padded.slice(0, -1) + " ".repeat(MAX_BODY_BYTES - padded.length) + "}";
+    expect(body.length).toBe(MAX_BODY_BYTES);
+    const response = await createCookieClient(server.url, { origin: ORIGIN }).mutate("auth.signIn", undefined, { body });
+    // Parsed, then refused by sign-in: not the body limit.
+    expect(response.status).toBe(401);
+    // Half a declared body, then the connection closes: the server stays up.
+    await new Promise<void>((resolve) => {
+      const outgoing = request(`${server.url}/trpc/auth.signIn`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN, "content-length": "1000" },
+      });
+      outgoing.on("error", () => resolve());
+      outgoing.write('{"email":', () => setTimeout(() => (outgoing.destroy(), resolve()), 50));
+    });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
   it("answers an oversized body sent without a Content-Length (chunked) with 413", async () => {

@@ -151,7 +151,17 @@ const answerUnavailableWith503 = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(answerUnavailableWith503).use(rejectUnstorableText);
+/**
+ * After a mutation, this instance's session cache has applied every change committed so far: a
+ * session the mutation ended (sign-out, revocation, password change) fails on the next request.
+ */
+const syncSessionCache = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === "mutation" && ctx.sessionCache) await ctx.sessionCache.sync();
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(answerUnavailableWith503).use(syncSessionCache).use(rejectUnstorableText);
 
 /**
  * Takes one of the request's secret checks (context.ts: SecretCheckBudget), or refuses the call
