@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "server",
-          include: ["apps/server/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["apps/server/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "scripts/**/*.test.ts", "packages/bench/src/**/*.test.ts"],
           environment: "node",
           testTimeout: 20_000,
         },
@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: "web",
           root: "apps/web",
-          include: ["src/**/*.test.{ts,tsx}"],
+          include: ["src/**/*.test.{ts,tsx}", "vite-api-proxy.test.ts"],
           environment: "happy-dom",
         },
       },
@@ -36,7 +36,12 @@ export default defineConfig({
         // create-latchkey's own tests (its pack step removes this project from the template).
         test: {
           name: "create",
-          include: ["packages/create-latchkey/{src,e2e}/**/*.test.ts"],
+          include: [
+            "packages/create-latchkey/src/**/*.test.ts",
+            "packages/create-latchkey/e2e/create-latchkey.test.ts",
+            // A whole new app's install, suite and build: minutes, so CI only (.ci/run sets CI=true).
+            ...(process.env.CI ? ["packages/create-latchkey/e2e/new-app.test.ts"] : []),
+          ],
           environment: "node",
           testTimeout: 20_000,
           // After the other projects: its end-to-end test runs a whole new app's suite, which

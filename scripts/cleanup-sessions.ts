@@ -10,7 +10,7 @@ import { DATA_DIR } from "./lib/repo-root.ts";
 loadDotEnv();
 const embedded = process.env.DATABASE_URL
   ? null
-  : await openEmbeddedDatabase(DATA_DIR).catch((error: Error) => {
+  : await openEmbeddedDatabase(DATA_DIR, process.env.DB_PORT).catch((error: Error) => {
       console.error(error.message);
       process.exit(1);
     });

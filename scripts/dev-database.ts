@@ -3,7 +3,7 @@
 // .data/server.lock and use it instead of starting their own.
 import path from "node:path";
 import { loadDotEnv } from "./lib/dotenv.ts";
-import { EMBEDDED_PORT, EMBEDDED_SHADOW_PORT, findRunningEmbeddedDatabase, startEmbeddedDatabase } from "./lib/embedded-database.ts";
+import { findRunningEmbeddedDatabase, startDevDatabase } from "./lib/embedded-database.ts";
 import { DATA_DIR, REPO_ROOT } from "./lib/repo-root.ts";
 
 loadDotEnv();
@@ -25,12 +25,11 @@ const stopRequested = new Promise<void>((resolve) => {
 });
 
 console.log("Starting embedded PostgreSQL (PGlite)…");
-const database = await startEmbeddedDatabase({ dataDir: DATA_DIR, port: EMBEDDED_PORT, shadowPort: EMBEDDED_SHADOW_PORT }).catch(
-  (error: Error) => {
-    console.error(error.message);
-    process.exit(1);
-  },
-);
+const { database, notice } = await startDevDatabase(DATA_DIR, process.env.DB_PORT).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+if (notice) console.log(notice);
 
 console.log(`
 Embedded PostgreSQL is running (data in ${path.relative(REPO_ROOT, DATA_DIR)}/pglite).

@@ -1,33 +1,26 @@
-// `pnpm dev`: the whole app from one command. Creates .env if missing, starts the embedded database
-// (unless DATABASE_URL is set), applies migrations, seeds a database without users, starts a local
+// `pnpm dev`: the whole app from one command. Creates .env if missing, chooses the ports
+// (scripts/lib/dev-ports.ts), starts the Vite dev server and the embedded database (unless
+// DATABASE_URL is set), applies pending migrations, seeds a database without users, starts a local
 // SMTP catcher with an inbox page (unless SMTP_URL is set) and a local OpenID Connect provider
-// (unless OIDC_ISSUER is set), then runs the API (tsx watch) and the Vite dev server until Ctrl-C,
-// and stops them before the provider, the mail catcher and the database.
+// (unless OIDC_ISSUER is set), then runs the API (tsx watch) until Ctrl-C, and stops the servers
+// before the provider, the mail catcher and the database.
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createDatabase } from "../apps/server/src/db.ts";
 import { startChildProcess, type ChildExit, type ChildProcess } from "./lib/child-process.ts";
 import { DEMO_PASSWORD, DEMO_USERS, describeDemoUser } from "./lib/demo-users.ts";
 import { loadDotEnv } from "./lib/dotenv.ts";
-import {
-  EMBEDDED_PORT,
-  EMBEDDED_SHADOW_PORT,
-  findRunningEmbeddedDatabase,
-  startEmbeddedDatabase,
-  type EmbeddedDatabase,
-} from "./lib/embedded-database.ts";
+import { readDatabaseState } from "./lib/database-state.ts";
+import { chooseDevPort, DEFAULT_API_PORT, DEFAULT_WEB_PORT, describeMovedPort, type ChosenPort } from "./lib/dev-ports.ts";
+import { findRunningEmbeddedDatabase, startDevDatabase, type EmbeddedDatabase } from "./lib/embedded-database.ts";
 import { describeEnvFileResult, ensureEnvFile } from "./lib/env-file.ts";
 import { startLocalOidcProvider, type LocalOidcProvider } from "./lib/local-oidc-provider.ts";
 import { startInboxPage, startMailCatcher, type MailCatcher } from "./lib/mail-catcher.ts";
 import { isPortInUse } from "./lib/port.ts";
 import { createPrefixedLog } from "./lib/prefixed-log.ts";
-import { requirePrisma } from "./lib/prisma-cli.ts";
+import { ensurePrismaClient, requirePrisma } from "./lib/prisma-cli.ts";
 import { DATA_DIR, REPO_ROOT } from "./lib/repo-root.ts";
 
-// The same defaults as apps/server/src/env.ts and apps/web/vite.config.ts.
-const DEFAULT_API_PORT = "3000";
-const DEFAULT_APP_ORIGIN = "http://localhost:5173";
-const DEFAULT_LOCAL_OIDC_PORT = "3001";
+const DEFAULT_LOCAL_OIDC_PORT = 3001;
 // A client registered with the local provider only, which serves loopback only: not a secret.
 const LOCAL_OIDC_CLIENT = { clientId: "latchkey-dev", clientSecret: "latchkey-dev-local-only" };
 // Someone the database does not know yet: signing in as them creates a user without a password.
@@ -57,14 +50,28 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-function parsePort(value: string, name: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`${name} must be a port number, not "${value}".`);
-  return port;
-}
-
-async function requireFreePort(port: number, problem: string): Promise<void> {
-  if (await isPortInUse(port)) throw new Error(`Port ${port} is in use, so ${problem}`);
+/**
+ * Where Vite serves the app, and so the API's APP_ORIGIN. Without APP_ORIGIN: localhost on
+ * WEB_PORT (or the first free default). With it: exactly that origin, so its port is fixed.
+ */
+async function chooseWebOrigin(reserved: number[]): Promise<{ port: ChosenPort; appOrigin: string }> {
+  const { APP_ORIGIN, WEB_PORT } = process.env;
+  if (!APP_ORIGIN) {
+    const port = await chooseDevPort({ variable: "WEB_PORT", value: WEB_PORT, defaultPort: DEFAULT_WEB_PORT, reserved });
+    return { port, appOrigin: `http://localhost:${port.port}` };
+  }
+  if (!URL.canParse(APP_ORIGIN) || new URL(APP_ORIGIN).protocol !== "http:") {
+    throw new Error(`APP_ORIGIN must be an http:// origin under pnpm dev (Vite serves plain HTTP; HTTPS mode is in the README), not "${APP_ORIGIN}".`);
+  }
+  const origin = new URL(APP_ORIGIN);
+  const port = Number(origin.port || "80");
+  if (WEB_PORT && Number(WEB_PORT) !== port) {
+    throw new Error(`APP_ORIGIN (${origin.origin}) and WEB_PORT (${WEB_PORT}) name different ports; set only one of them.`);
+  }
+  if (reserved.includes(port) || (await isPortInUse(port))) {
+    throw new Error(`APP_ORIGIN=${origin.origin}: port ${port} is in use. Stop what is using it, or change APP_ORIGIN (unset, WEB_PORT decides).`);
+  }
+  return { port: { port, movedFrom: null }, appOrigin: origin.origin };
 }
 
 /** The URL shown in logs: a password in DATABASE_URL stays out of the terminal. */
@@ -73,15 +80,6 @@ function redactUrl(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = "***";
   return parsed.toString();
-}
-
-async function hasUsers(databaseUrl: string): Promise<boolean> {
-  const db = createDatabase({ url: databaseUrl, poolMax: 1 });
-  try {
-    return (await db.user.findFirst({ select: { id: true } })) !== null;
-  } finally {
-    await db.$disconnect();
-  }
 }
 
 async function waitUntilServing(url: string): Promise<boolean> {
@@ -121,7 +119,8 @@ async function openDatabase(): Promise<{ url: string; startedHere: EmbeddedDatab
     return { url: running.url, startedHere: null };
   }
   dbLog.info("Starting embedded PostgreSQL (PGlite)…");
-  const started = await startEmbeddedDatabase({ dataDir: DATA_DIR, port: EMBEDDED_PORT, shadowPort: EMBEDDED_SHADOW_PORT });
+  const { database: started, notice } = await startDevDatabase(DATA_DIR, process.env.DB_PORT);
+  if (notice) dbLog.info(notice);
   dbLog.info(`Serving ${started.url} (data in .data/pglite).`);
   return { url: started.url, startedHere: started };
 }
@@ -131,9 +130,11 @@ async function openDatabase(): Promise<{ url: string; startedHere: EmbeddedDatab
  * users (log in with their email; the password field is not checked) and one newcomer. The API
  * links by verified email here (unless OAUTH_AUTO_LINK says otherwise), so demo users sign in at once.
  */
-async function startDevOidcProvider(appOrigin: string): Promise<{ provider: LocalOidcProvider; env: Record<string, string> }> {
-  const port = parsePort(process.env.LOCAL_OIDC_PORT || DEFAULT_LOCAL_OIDC_PORT, "LOCAL_OIDC_PORT");
-  await requireFreePort(port, "the local OpenID Connect provider cannot listen there. Set LOCAL_OIDC_PORT, or OIDC_ISSUER for another provider.");
+async function startDevOidcProvider(appOrigin: string, reserved: number[]): Promise<{ provider: LocalOidcProvider; env: Record<string, string> }> {
+  const chosen = await chooseDevPort({ variable: "LOCAL_OIDC_PORT", value: process.env.LOCAL_OIDC_PORT, defaultPort: DEFAULT_LOCAL_OIDC_PORT, reserved });
+  const notice = describeMovedPort("LOCAL_OIDC_PORT", chosen);
+  if (notice) oidcLog.info(notice);
+  const { port } = chosen;
   const provider = await startLocalOidcProvider({
     port,
     clients: [{ ...LOCAL_OIDC_CLIENT, redirectUris: [`${appOrigin}/auth/oauth/oidc/callback`] }],
@@ -185,22 +186,41 @@ try {
   const envFileChange = describeEnvFileResult(ensureEnvFile());
   if (envFileChange) log.info(envFileChange);
   loadDotEnv();
-  const apiPort = parsePort(process.env.API_PORT || DEFAULT_API_PORT, "API_PORT");
-  const appOrigin = process.env.APP_ORIGIN || DEFAULT_APP_ORIGIN;
-  await requireFreePort(apiPort, "the API cannot listen there. Stop what is using it, or set API_PORT in .env.");
-  // Vite serves the app at APP_ORIGIN (port 5173 unless both were changed).
-  const webPort = URL.canParse(appOrigin) ? new URL(appOrigin).port : "";
-  if (webPort) await requireFreePort(Number(webPort), `Vite cannot serve ${appOrigin}. Stop what is using it.`);
+  await ensurePrismaClient(log.info);
+  const api = await chooseDevPort({ variable: "API_PORT", value: process.env.API_PORT, defaultPort: DEFAULT_API_PORT });
+  const web = await chooseWebOrigin([api.port]);
+  for (const [variable, chosen] of [["API_PORT", api], ["WEB_PORT", web.port]] as const) {
+    const notice = describeMovedPort(variable, chosen);
+    if (notice) log.info(notice);
+  }
+  const apiPort = api.port;
+  const { appOrigin } = web;
+
+  // Child output is piped, so tell them whether this terminal shows colours.
+  const colorEnv = process.stdout.hasColors?.() ? { FORCE_COLOR: "1" } : {};
+  // Vite first: it needs no database, and its proxy holds requests until the API listens.
+  // Vite itself rather than `pnpm --filter @latchkey/web dev`: pnpm reports every stop as a failure.
+  const webProcess = startChildProcess({
+    command: VITE_BIN,
+    args: [],
+    cwd: WEB_DIR,
+    env: { ...process.env, ...colorEnv, API_PORT: String(apiPort), WEB_PORT: String(web.port.port) },
+    log: webLog,
+  });
+  children.push(webProcess);
 
   const opened = await openDatabase();
   database = opened.startedHere;
   shutdown.signal.throwIfAborted();
 
   const databaseEnv = { ...process.env, DATABASE_URL: opened.url };
-  dbLog.info("Applying migrations…");
-  await requirePrisma(["migrate", "deploy"], databaseEnv);
+  const state = await readDatabaseState(opened.url);
+  if (state.pendingMigrations.length > 0) {
+    dbLog.info(`Applying ${state.pendingMigrations.length} migration(s)…`);
+    await requirePrisma(["migrate", "deploy"], databaseEnv);
+  }
   shutdown.signal.throwIfAborted();
-  if (!(await hasUsers(opened.url))) {
+  if (!state.hasUsers) {
     dbLog.info("Seeding demo users…");
     await requirePrisma(["db", "seed"], databaseEnv);
   }
@@ -208,16 +228,14 @@ try {
 
   const oidcEnv: Record<string, string> = {};
   if (!process.env.OIDC_ISSUER) {
-    const started = await startDevOidcProvider(appOrigin);
+    const started = await startDevOidcProvider(appOrigin, [apiPort, web.port.port]);
     localOidc = started.provider;
     Object.assign(oidcEnv, started.env);
   }
   const mail = await openMail();
   stopMail = mail.stop;
 
-  // Child output is piped, so tell them whether this terminal shows colours.
-  const colorEnv = process.stdout.hasColors?.() ? { FORCE_COLOR: "1" } : {};
-  const api = startChildProcess({
+  const apiProcess = startChildProcess({
     command: TSX_BIN,
     args: ["watch", "apps/server/src/index.ts"],
     // Vite proxies to the API over plain HTTP: HTTPS mode (TLS_CERT_FILE) is for `pnpm start` (README).
@@ -234,21 +252,13 @@ try {
     },
     log: apiLog,
   });
-  // Vite itself rather than `pnpm --filter @latchkey/web dev`: pnpm reports every stop as a failure.
-  const web = startChildProcess({
-    command: VITE_BIN,
-    args: [],
-    cwd: WEB_DIR,
-    env: { ...process.env, ...colorEnv, API_PORT: String(apiPort) },
-    log: webLog,
-  });
-  children.push(api, web);
+  children.push(apiProcess);
   void announceWhenReady(apiPort, appOrigin, mail.inboxUrl);
 
   // Run until Ctrl-C, or until a child ends by itself, which takes the other one down with it.
   const ended = await Promise.race([
-    api.exited.then((exit) => ({ childLog: apiLog, exit })),
-    web.exited.then((exit) => ({ childLog: webLog, exit })),
+    apiProcess.exited.then((exit) => ({ childLog: apiLog, exit })),
+    webProcess.exited.then((exit) => ({ childLog: webLog, exit })),
     new Promise<null>((resolve) => shutdown.signal.addEventListener("abort", () => resolve(null), { once: true })),
   ]);
   if (ended) {

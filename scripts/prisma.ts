@@ -15,7 +15,7 @@ loadDotEnv();
 const needsDatabase = args.length > 0 && !OFFLINE_COMMANDS.has(args[0]!) && !process.env.DATABASE_URL;
 let stop = async () => {};
 if (needsDatabase) {
-  const database = await openEmbeddedDatabase(DATA_DIR).catch((error: Error) => {
+  const database = await openEmbeddedDatabase(DATA_DIR, process.env.DB_PORT).catch((error: Error) => {
     console.error(error.message);
     process.exit(1);
   });

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { ensurePrismaClient } from "./lib/prisma-cli.ts";
 import { REPO_ROOT } from "./lib/repo-root.ts";
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -16,6 +17,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 const vitestArgs = process.argv.slice(2);
+await ensurePrismaClient((line) => console.log(`› ${line}`)).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
 const browserTestsSelected = vitestArgs.length === 0 || vitestArgs.some((arg) => arg.includes("e2e"));
 
 if (browserTestsSelected) {

@@ -5,9 +5,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-
-export const EMBEDDED_PORT = 54329;
-export const EMBEDDED_SHADOW_PORT = 54330;
+import { chooseDevPort, DEFAULT_DB_PORT, describeMovedPort } from "./dev-ports.ts";
 // Connections over the limit are refused, not queued: cover the app's pool, the CLI and a seed.
 const MAX_CONNECTIONS = 16;
 const SHADOW_MAX_CONNECTIONS = 2;
@@ -86,7 +84,7 @@ async function serve(db: PGlite, port: number, maxConnections: number): Promise<
     await server.start();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      throw new Error(`Port ${port} is in use. Stop what is using it, or set DATABASE_URL to a PostgreSQL server.`);
+      throw new Error(`Port ${port} is in use. Stop what is using it, set DB_PORT to a free port, or set DATABASE_URL to a PostgreSQL server.`);
     }
     throw error;
   }
@@ -151,11 +149,22 @@ export async function startEmbeddedDatabase(options: {
 }
 
 /**
+ * Starts the development database on `dataDir`: main server on DB_PORT (`dbPort`, the variable's
+ * value) or the first free default, shadow server on the port after it. `notice` says when the
+ * default was taken.
+ */
+export async function startDevDatabase(dataDir: string, dbPort: string | undefined): Promise<{ database: EmbeddedDatabase; notice: string | null }> {
+  const chosen = await chooseDevPort({ variable: "DB_PORT", value: dbPort, defaultPort: DEFAULT_DB_PORT, width: 2 });
+  const database = await startEmbeddedDatabase({ dataDir, port: chosen.port, shadowPort: chosen.port + 1 });
+  return { database, notice: describeMovedPort("DB_PORT", chosen) };
+}
+
+/**
  * The embedded database on `dataDir`: the one another process serves (then `stop` leaves it
  * running), else one started for this process with a shadow server for `prisma migrate dev`.
  */
-export async function openEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+export async function openEmbeddedDatabase(dataDir: string, dbPort: string | undefined): Promise<EmbeddedDatabase> {
   const running = findRunningEmbeddedDatabase(dataDir);
   if (running) return { url: running.url, shadowUrl: running.shadowUrl, stop: async () => {} };
-  return startEmbeddedDatabase({ dataDir, port: EMBEDDED_PORT, shadowPort: EMBEDDED_SHADOW_PORT });
+  return (await startDevDatabase(dataDir, dbPort)).database;
 }

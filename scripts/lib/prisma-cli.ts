@@ -7,6 +7,8 @@ import path from "node:path";
 import { REPO_ROOT } from "./repo-root.ts";
 
 const PRISMA_BIN = path.join(REPO_ROOT, "node_modules", ".bin", "prisma");
+// Written by `prisma generate` (prisma/schema.prisma names the folder; .gitignore keeps it out of git).
+const GENERATED_CLIENT = path.join(REPO_ROOT, "apps", "server", "src", "generated", "prisma", "client.ts");
 const STANDIN_ENGINE = path.resolve(REPO_ROOT, "..", "shared", "prisma-engine", "schema-engine");
 
 function hasNativeSchemaEngine(): boolean {
@@ -40,4 +42,15 @@ export function runPrisma(args: string[], env: NodeJS.ProcessEnv = process.env):
 export async function requirePrisma(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const code = await runPrisma(args, env);
   if (code !== 0) throw new Error(`prisma ${args.join(" ")} failed (exit ${code})`);
+}
+
+/**
+ * Generates the Prisma client when it is missing: `pnpm install` does it in postinstall, but a
+ * failed first install leaves none, and a second install that finds nothing to do does not retry.
+ */
+export async function ensurePrismaClient(report: (line: string) => void): Promise<void> {
+  if (existsSync(GENERATED_CLIENT)) return;
+  report("The Prisma client is missing (did the first `pnpm install` fail?); generating it with `pnpm prisma generate`…");
+  const code = await runPrisma(["generate"]);
+  if (code !== 0) throw new Error("prisma generate failed (see above). Fix what it says, then run `pnpm prisma generate`.");
 }

@@ -1,7 +1,9 @@
-// What `pnpm gen router <name>` writes: a feature like `note` (router on protectedProcedure with
-// its zod schemas and test, its registration, a Prisma model stub, and a web page with its route,
-// nav link and test). Pure: it reads files through `read` and returns every change at once, so a
-// refused name changes nothing. The files it creates come from feature-templates.ts.
+// What `pnpm gen router <name> [field:type …]` writes: a feature like `note` (router on
+// protectedProcedure with its zod schemas and test, its registration, a Prisma model with the
+// fields, and a web page with its route, nav link and test). Pure: it reads files through `read`
+// and returns every change at once, so a refused name changes nothing. The files it creates come
+// from feature-templates.ts, the fields' types from feature-fields.ts.
+import { parseFeatureFields, toPrismaColumn, type FeatureField } from "./feature-fields.ts";
 import { renderPage, renderPageTest, renderRouter, renderRouterTest } from "./feature-templates.ts";
 
 export interface FeatureNames {
@@ -125,7 +127,7 @@ export function registerRouter(source: string, names: FeatureNames): string | nu
   return registered?.join("\n") ?? null;
 }
 
-export function addPrismaModel(schema: string, names: FeatureNames): string | null {
+export function addPrismaModel(schema: string, names: FeatureNames, fields: readonly FeatureField[]): string | null {
   const lines = schema.split("\n");
   const start = lines.findIndex((line) => /^model User \{/.test(line));
   const end = lines.findIndex((line, index) => index > start && /^\}/.test(line));
@@ -139,17 +141,23 @@ export function addPrismaModel(schema: string, names: FeatureNames): string | nu
   const relation = `${field.padEnd(Math.max(typeColumn, field.length + 1))}${names.pascal}[]`;
   const at = lines.indexOf(last, start) + 1;
   const withRelation = [...lines.slice(0, at), relation, ...lines.slice(at)].join("\n");
+  const columns: Array<[name: string, type: string, attributes: string]> = [
+    ["id", "String", "@id @default(cuid(2))"],
+    ["ownerId", "String", ""],
+    ["owner", "User", "@relation(fields: [ownerId], references: [id], onDelete: Cascade)"],
+    ...fields.map((field): [string, string, string] => [field.name, ...toPrismaColumn(field)]),
+    ["createdAt", "DateTime", "@default(now())"],
+    ["updatedAt", "DateTime", "@updatedAt"],
+  ];
+  // Aligned the way `prisma format` aligns a model.
+  const nameWidth = Math.max(...columns.map(([name]) => name.length)) + 1;
+  const typeWidth = Math.max(...columns.map(([, type]) => type.length)) + 1;
   const model = [
     "",
-    `// ${names.pluralTitle} of a user (\`pnpm gen router ${names.kebab}\`). Add fields here and in the router's`,
-    `// schemas, then: pnpm prisma migrate dev --name add-${names.kebab}`,
+    `// ${names.pluralTitle} of a user (\`pnpm gen router ${names.kebab}\`). To add a field later: add it here and to`,
+    `// the router's zod schema, then pnpm prisma migrate dev; the page and the tests show the others.`,
     `model ${names.pascal} {`,
-    "  id        String   @id @default(cuid(2))",
-    "  ownerId   String",
-    "  owner     User     @relation(fields: [ownerId], references: [id], onDelete: Cascade)",
-    "  title     String",
-    "  createdAt DateTime @default(now())",
-    "  updatedAt DateTime @updatedAt",
+    ...columns.map(([name, type, attributes]) => `  ${name.padEnd(nameWidth)}${attributes ? type.padEnd(typeWidth) + attributes : type}`.trimEnd()),
     "",
     "  @@index([ownerId, updatedAt])",
     "}",
@@ -173,23 +181,32 @@ export function addWebRoute(app: string, names: FeatureNames): string | null {
   return [...withImport.slice(0, close), route, ...withImport.slice(close)].join("\n");
 }
 
+/** Adds the page's link to the main navigation: before the admin link (which stays last), else at the end. */
 export function addNavLink(shell: string, names: FeatureNames): string | null {
   const lines = shell.split("\n");
   const close = lines.findIndex((line) => /^\s*<\/nav>$/.test(line));
   if (close === -1) return null;
-  const link = `${indentOf(lines[close]!)}  <NavLink to="/${names.pluralKebab}">${names.pluralTitle}</NavLink>`;
-  return [...lines.slice(0, close), link, ...lines.slice(close)].join("\n");
+  const admin = lines.findIndex((line, index) => index < close && line.includes('to="/admin"'));
+  const at = admin === -1 ? close : admin;
+  const indent = admin === -1 ? `${indentOf(lines[close]!)}  ` : indentOf(lines[admin]!);
+  const link = `${indent}<NavLink to="/${names.pluralKebab}">${names.pluralTitle}</NavLink>`;
+  return [...lines.slice(0, at), link, ...lines.slice(at)].join("\n");
 }
 
-export type RouterFeaturePlan = { ok: true; names: FeatureNames; changes: FileChange[] } | { ok: false; problems: string[] };
+export type RouterFeaturePlan =
+  | { ok: true; names: FeatureNames; fields: FeatureField[]; changes: FileChange[] }
+  | { ok: false; problems: string[] };
 
 /**
- * Every file change for a new feature `name`, or every reason it cannot be made. `read` returns a
- * file's text, or null when it does not exist. Without apps/web, only the server side is made.
+ * Every file change for a new feature `name` with the fields `fieldSpecs` (`title:string`,
+ * `url:string?`; none: a title), or every reason it cannot be made. `read` returns a file's text,
+ * or null when it does not exist. Without apps/web, only the server side is made.
  */
-export function planRouterFeature(name: string, read: (path: string) => string | null): RouterFeaturePlan {
+export function planRouterFeature(name: string, fieldSpecs: readonly string[], read: (path: string) => string | null): RouterFeaturePlan {
   const nameProblem = getFeatureNameProblem(name);
-  if (nameProblem) return { ok: false, problems: [nameProblem] };
+  const parsed = parseFeatureFields(fieldSpecs);
+  if (nameProblem || !parsed.ok) return { ok: false, problems: [...(nameProblem ? [nameProblem] : []), ...(parsed.ok ? [] : parsed.problems)] };
+  const { fields } = parsed;
   const n = toFeatureNames(name);
   const problems: string[] = [];
   const changes: FileChange[] = [];
@@ -198,8 +215,8 @@ export function planRouterFeature(name: string, read: (path: string) => string |
   const routerTestFile = `${ROUTER_DIR}/${n.kebab}.test.ts`;
   for (const file of [routerFile, routerTestFile]) if (read(file) !== null) problems.push(`${file} already exists.`);
   changes.push(
-    { path: routerFile, content: renderRouter(n), created: true },
-    { path: routerTestFile, content: renderRouterTest(n), created: true },
+    { path: routerFile, content: renderRouter(n, fields), created: true },
+    { path: routerTestFile, content: renderRouterTest(n, fields), created: true },
   );
 
   const appRouter = read(APP_ROUTER_FILE) ?? "";
@@ -217,7 +234,7 @@ export function planRouterFeature(name: string, read: (path: string) => string |
   } else if (new RegExp(`^model User \\{[^}]*^\\s+${n.pluralCamel}\\s`, "ms").test(schema)) {
     problems.push(`The User model in ${SCHEMA_FILE} already has a field "${n.pluralCamel}".`);
   } else {
-    const withModel = addPrismaModel(schema, n);
+    const withModel = addPrismaModel(schema, n, fields);
     if (withModel) changes.push({ path: SCHEMA_FILE, content: withModel, created: false });
     else problems.push(`Cannot find the User model in ${SCHEMA_FILE}.`);
   }
@@ -235,13 +252,13 @@ export function planRouterFeature(name: string, read: (path: string) => string |
     if (!withLink) problems.push(`Cannot find the main navigation (\`</nav>\`) in ${APP_SHELL_FILE}.`);
     if (withRoute && withLink) {
       changes.push(
-        { path: pageFile, content: renderPage(n), created: true },
-        { path: pageTestFile, content: renderPageTest(n), created: true },
+        { path: pageFile, content: renderPage(n, fields), created: true },
+        { path: pageTestFile, content: renderPageTest(n, fields), created: true },
         { path: WEB_APP_FILE, content: withRoute, created: false },
         { path: APP_SHELL_FILE, content: withLink, created: false },
       );
     }
   }
 
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, names: n, changes };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, names: n, fields, changes };
 }

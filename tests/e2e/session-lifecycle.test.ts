@@ -68,7 +68,7 @@ describe("session lifecycle in the browser", () => {
     await expect.poll(() => sessionList.getByRole("listitem").count(), { timeout: UI_TIMEOUT_MS }).toBe(2);
     await expect.poll(() => sessionList.getByText("This device").count()).toBe(1);
     await saveScreenshot(pageA, "05-sessions-two-devices");
-    await sessionList.getByRole("listitem", { name: "Safari on iPhone" }).getByRole("button", { name: "Revoke" }).click();
+    await sessionList.getByRole("listitem", { name: "Safari 17 on iPhone" }).getByRole("button", { name: "Revoke" }).click();
     await expect.poll(() => sessionList.getByRole("listitem").count(), { timeout: UI_TIMEOUT_MS }).toBe(1);
     await saveScreenshot(pageA, "06-other-session-revoked");
 

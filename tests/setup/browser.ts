@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Page, type BrowserContextOptions } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import type { Database } from "../../apps/server/src/db.ts";
 import { createHttpServer } from "../../apps/server/src/http-server.ts";
@@ -44,7 +44,7 @@ export function launchChromium(): Promise<Browser> {
 /** A browser context of its own (its own cookie jar, like a separate device); problems go to `problems`. */
 export async function openDevice(
   browser: Browser | undefined,
-  options: { baseURL: string; userAgent?: string },
+  options: BrowserContextOptions & { baseURL: string },
   problems: string[],
 ): Promise<Page> {
   if (!browser) throw new Error("the browser did not start");
@@ -106,7 +106,7 @@ export function useBrowserApp(options: { host?: "127.0.0.1" | "localhost" } = {}
       if (!db) throw new Error("the app has not started");
       return db;
     },
-    openDevice: (options: { userAgent?: string } = {}) => openDevice(browser, { baseURL: baseUrl, ...options }, pageProblems),
+    openDevice: (options: BrowserContextOptions = {}) => openDevice(browser, { baseURL: baseUrl, ...options }, pageProblems),
     saveScreenshot,
   };
 }

@@ -96,6 +96,8 @@ async function callApi(run: Run, command: "me" | "notes" | "sessions", rest: str
   if (command === "me") {
     expectArguments(rest, 0);
     const me = await api.auth.me.query();
+    // The client always sends its token, so null (no credential) cannot come back; a dead token is a 401.
+    if (!me) throw new NotSignedInError();
     print(`${me.user.name} <${me.user.email}> (user ${me.user.id}, session ${me.session.id})`);
   } else if (command === "sessions") {
     expectArguments(rest, 0);

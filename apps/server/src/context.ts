@@ -7,6 +7,7 @@ import { getClientIp } from "./auth/client-ip.ts";
 import { readSessionCookie, serializeBlankSessionCookie, serializeSessionCookie } from "./auth/cookie.ts";
 import type { PasswordHasher } from "./auth/password-hasher.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
+import type { SessionCache } from "./auth/session-cache.ts";
 import { validateSessionToken, type Session, type SessionMetadata, type SessionUser } from "./auth/session.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
@@ -56,6 +57,8 @@ export interface InnerContextOptions {
   passwordHasher: PasswordHasher;
   /** Omitted for server-side callers, which are not HTTP requests: no per-request limit. */
   secretChecks?: SecretCheckBudget;
+  /** Validated sessions kept in memory (SESSION_CACHE); null: every lookup reads the database. */
+  sessionCache?: SessionCache | null;
   clock?: () => Date;
 }
 
@@ -75,6 +78,7 @@ async function authenticate(
   config: Config,
   credential: Credential,
   now: Date,
+  sessionCache: SessionCache | null,
 ): Promise<{ auth: Authentication | null; pendingAuth: PendingAuthentication | null }> {
   if (credential.type === "jwt") {
     // No database query: signature, key, typ, iss, aud and lifetime decide (DESIGN §4); the
@@ -85,7 +89,7 @@ async function authenticate(
     const user = { id: claims.sub, email: claims.email, name: claims.name, emailVerified: claims.email_verified === true };
     return { auth: { method: "jwt", user, session: { id: claims.sid, userId: claims.sub }, claims }, pendingAuth: null };
   }
-  const { session, user } = await validateSessionToken(db, credential.token, config.session, now);
+  const { session, user } = await validateSessionToken(db, credential.token, config.session, now, sessionCache);
   // A session token is accepted only the way it was issued: a cookie session's token sent as a
   // bearer token (or the reverse) was taken out of its channel, and fails like a wrong token.
   if (!session || session.kind !== credential.type) return { auth: null, pendingAuth: null };
@@ -95,8 +99,9 @@ async function authenticate(
 
 export async function createInnerContext(options: InnerContextOptions) {
   const clock = options.clock ?? (() => new Date());
+  const sessionCache = options.sessionCache ?? null;
   const { auth, pendingAuth } = options.credential
-    ? await authenticate(options.db, options.config, options.credential, clock()).catch(rethrowDatabaseOutage)
+    ? await authenticate(options.db, options.config, options.credential, clock(), sessionCache).catch(rethrowDatabaseOutage)
     : { auth: null, pendingAuth: null };
   // A stale cookie is removed so the browser stops sending it.
   if (options.credential?.type === "cookie" && !auth && !pendingAuth) options.cookies.clear();
@@ -110,6 +115,7 @@ export async function createInnerContext(options: InnerContextOptions) {
     rateLimiter: options.rateLimiter,
     passwordHasher: options.passwordHasher,
     secretChecks: options.secretChecks ?? { remaining: Number.POSITIVE_INFINITY },
+    sessionCache,
     auth,
     pendingAuth,
   };
@@ -149,6 +155,7 @@ export function createContextFactory(deps: {
   config: Config;
   rateLimiter: RateLimiter;
   passwordHasher: PasswordHasher;
+  sessionCache?: SessionCache | null;
   clock?: () => Date;
 }) {
   const clock = deps.clock ?? (() => new Date());
@@ -166,5 +173,6 @@ export function createContextFactory(deps: {
       rateLimiter: deps.rateLimiter,
       passwordHasher: deps.passwordHasher,
       secretChecks: { remaining: SECRET_CHECKS_PER_REQUEST },
+      sessionCache: deps.sessionCache ?? null,
     });
 }

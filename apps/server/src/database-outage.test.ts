@@ -195,6 +195,33 @@ describe("a slow or silent database", () => {
     expect(isDatabaseOutageError(duplicate)).toBe(false);
   });
 
+  it("tells an outage on the session lookup's own pool (db.sql, plain node-postgres errors)", async () => {
+    const lookup = { name: "outage_probe", text: "SELECT pg_sleep($1::float8)" };
+    const timedOut = await db.sql.query(lookup, [(STATEMENT_TIMEOUT_MS * 2) / 1000]).catch((error: unknown) => error);
+    expect(isDatabaseOutageError(timedOut)).toBe(true);
+    const unreachable = createDatabase({ url: "postgresql://postgres@127.0.0.1:1/none", poolMax: 1 });
+    const refused = await unreachable.sql.query(lookup, [0]).catch((error: unknown) => error);
+    await unreachable.$disconnect();
+    expect(isDatabaseOutageError(refused)).toBe(true);
+    const failed = await db.sql.query({ name: "outage_probe_typo", text: "SELECT * FROM no_such_table" }, []).catch((error: unknown) => error);
+    expect(isDatabaseOutageError(failed)).toBe(false);
+  });
+
+  it("survives an idle connection of the lookup's pool breaking before Prisma sent anything", async () => {
+    // A fresh client whose first (and only) user is db.sql: Prisma's adapter has not attached its
+    // pool error listener yet, so an unhandled idle error would end the process.
+    const lookupOnly = createDatabase({ url: cluster.url, poolMax: 1 });
+    const backend = { name: "backend_probe", text: "SELECT pg_backend_pid() AS pid" };
+    const [before] = await lookupOnly.sql.query<{ pid: number }>(backend, []);
+    const admin = createDatabase({ url: cluster.url, poolMax: 1 });
+    await admin.$queryRaw`SELECT pg_terminate_backend(${before!.pid})`;
+    await admin.$disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [after] = await lookupOnly.sql.query<{ pid: number }>(backend, []);
+    expect(after!.pid).not.toBe(before!.pid);
+    await lookupOnly.$disconnect();
+  });
+
   it("sets the statement timeout on every connection", async () => {
     const [row] = await db.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
     expect(row!.statement_timeout).toBe(`${STATEMENT_TIMEOUT_MS}ms`);

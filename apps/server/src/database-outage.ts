@@ -14,6 +14,8 @@ const OUTAGE_SQLSTATE = /^(08...|57P0[123]|57014|53300)$/;
 // timeout, the client-side read timeout, a client that broke earlier.
 const OUTAGE_MESSAGE =
   /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error)/;
+// node-postgres' socket errors (errno codes) when the session lookup's pool (db.sql) cannot connect.
+const OUTAGE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH"]);
 // Prisma's own codes for the same: cannot reach, timed out, connection closed, pool timeout.
 const OUTAGE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 
@@ -29,9 +31,10 @@ interface ErrorFields {
 function isOutageCause(fields: ErrorFields): boolean {
   if (fields.constructor?.name === "PrismaClientInitializationError") return true;
   if (typeof fields.kind === "string" && OUTAGE_KINDS.has(fields.kind)) return true;
-  const sqlState = fields.kind === "postgres" ? fields.code : fields.originalCode;
+  // node-postgres' own DatabaseError (db.sql) carries the SQLSTATE in `code`, like the adapter's "postgres" kind.
+  const sqlState = fields.kind === "postgres" || fields.constructor?.name === "DatabaseError" ? fields.code : fields.originalCode;
   if (typeof sqlState === "string" && OUTAGE_SQLSTATE.test(sqlState)) return true;
-  if (typeof fields.code === "string" && OUTAGE_PRISMA_CODES.has(fields.code)) return true;
+  if (typeof fields.code === "string" && (OUTAGE_PRISMA_CODES.has(fields.code) || OUTAGE_SOCKET_CODES.has(fields.code))) return true;
   return typeof fields.message === "string" && OUTAGE_MESSAGE.test(fields.message);
 }
 

@@ -32,6 +32,21 @@ describe("loadConfig", () => {
     expect([...config.allowedOrigins]).toEqual(["http://localhost:5173"]);
   });
 
+  it("names the session lookup's statement unless DATABASE_NAMED_STATEMENTS=false (PgBouncer)", () => {
+    expect(loadConfig(valid).databaseNamedStatements).toBe(true);
+    expect(loadConfig({ ...valid, DATABASE_NAMED_STATEMENTS: "false" }).databaseNamedStatements).toBe(false);
+    expect(problemsOf({ ...valid, DATABASE_NAMED_STATEMENTS: "no" })).toBe("DATABASE_NAMED_STATEMENTS must be true or false");
+  });
+
+  it("caches sessions for 5 seconds, 10,000 at most, unless SESSION_CACHE=off", () => {
+    expect(loadConfig(valid).sessionCache).toEqual({ ttlMs: 5_000, maxEntries: 10_000 });
+    expect(loadConfig({ ...valid, SESSION_CACHE_TTL_SECONDS: "2", SESSION_CACHE_MAX_ENTRIES: "50" }).sessionCache).toEqual({ ttlMs: 2_000, maxEntries: 50 });
+    expect(loadConfig({ ...valid, SESSION_CACHE: "off" }).sessionCache).toBeNull();
+    expect(problemsOf({ ...valid, SESSION_CACHE: "yes", SESSION_CACHE_TTL_SECONDS: "3600" })).toBe(
+      "SESSION_CACHE must be on or off\nSESSION_CACHE_TTL_SECONDS must be a whole number from 1 to 60",
+    );
+  });
+
   it("turns on Secure cookies for an https origin and adds trusted origins", () => {
     const config = loadConfig({ ...valid, APP_ORIGIN: "https://app.example.com/", TRUSTED_ORIGINS: "https://admin.example.com" });
     expect(config.secureCookies).toBe(true);

@@ -84,6 +84,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: wholeNumber(1, 100, 4),
+  DATABASE_NAMED_STATEMENTS: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
   DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 5_000),
   DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000, 10_000),
   // Unset: 5 s in production (behind a load balancer), none elsewhere (a restart in `pnpm dev`).
@@ -97,6 +98,9 @@ const envSchema = z.object({
   SESSION_ABSOLUTE_LIFETIME_MINUTES: minutes(30 * 24 * 60),
   SESSION_RENEWAL_INTERVAL_MINUTES: minutes(60),
   SESSION_CLEANUP_INTERVAL_MINUTES: wholeNumber(0, YEAR_MINUTES, 60),
+  SESSION_CACHE: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+  SESSION_CACHE_TTL_SECONDS: wholeNumber(1, 60, 5),
+  SESSION_CACHE_MAX_ENTRIES: wholeNumber(1, 1_000_000, 10_000),
   WEB_DIST_DIR: z.string().optional(),
   // HTTPS served by the API itself (local testing: `pnpm cert`); production usually terminates TLS in a proxy.
   TLS_CERT_FILE: z.string().optional(),
@@ -172,6 +176,8 @@ export interface Config {
   nodeEnv: "development" | "production" | "test";
   databaseUrl: string;
   databasePoolMax: number;
+  /** The per-request session lookup as a named prepared statement; false behind PgBouncer in transaction mode. */
+  databaseNamedStatements: boolean;
   /** Opening a database connection, or waiting for a free one in the pool. */
   databaseConnectTimeoutMs: number;
   /** PostgreSQL's statement_timeout; the client also gives up on a silent server shortly after. */
@@ -186,6 +192,11 @@ export interface Config {
   allowedOrigins: ReadonlySet<string>;
   secureCookies: boolean;
   session: SessionPolicy;
+  /**
+   * Validated sessions kept in memory for at most `ttlMs`, dropped on every instance by
+   * LISTEN/NOTIFY when their row changes; null when SESSION_CACHE=off.
+   */
+  sessionCache: { ttlMs: number; maxEntries: number } | null;
   /** 0 turns the expired-session cleanup timer off. */
   cleanupIntervalMs: number;
   /** Built web app served by the API in production (same origin, first-party cookies). */
@@ -307,6 +318,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     nodeEnv: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseNamedStatements: env.DATABASE_NAMED_STATEMENTS === "true",
     databaseConnectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     shutdown: {
@@ -319,6 +331,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     allowedOrigins: new Set([appOrigin, ...trusted]),
     secureCookies: appOrigin.startsWith("https:"),
     session,
+    sessionCache:
+      env.SESSION_CACHE === "on" ? { ttlMs: env.SESSION_CACHE_TTL_SECONDS * 1000, maxEntries: env.SESSION_CACHE_MAX_ENTRIES } : null,
     cleanupIntervalMs: env.SESSION_CLEANUP_INTERVAL_MINUTES * MINUTE_MS,
     webDistDir: env.WEB_DIST_DIR ?? null,
     tls: env.TLS_CERT_FILE && env.TLS_KEY_FILE ? { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE } : null,

@@ -181,7 +181,7 @@ describe("batch cap (TRPC_MAX_BATCH_SIZE, default 10)", () => {
     const { url, verifiedHashes } = await startServer("memory");
     const user = await createTestUser(db);
     const client = createCookieClient(url, { origin: ORIGIN });
-    const ten = await client.fetch(`/trpc/${Array(10).fill("auth.me").join(",")}?batch=1`);
+    const ten = await client.fetch(`/trpc/${Array(10).fill("note.list").join(",")}?batch=1`);
     expect(ten.status).toBe(401);
     expect(await readJson(ten)).toHaveLength(10);
 

@@ -1,6 +1,7 @@
 // The HTTP edge against the real server: cookie attributes, fixation, revocation, the CSRF matrix,
 // bad input, body limit, security headers and serving the built web app.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
@@ -93,7 +94,24 @@ describe("session cookie over HTTP", () => {
     const { token } = await signedInClient();
     const inUrl = new URLSearchParams({ token, session: token, latchkey_session: token, input: JSON.stringify({ token }) });
     const response = await fetch(`${server.url}/trpc/auth.me?${inUrl}`);
-    expect(response.status).toBe(401);
+    expect(await readJson(response)).toEqual({ result: { data: null } });
+  });
+
+  it("answers a signed-out auth.me with null and 200, alone or batched, while protected procedures keep 401", async () => {
+    const anonymous = createCookieClient(server.url, { origin: ORIGIN });
+    const me = await anonymous.query("auth.me");
+    expect(me.status).toBe(200);
+    expect(await readJson(me)).toEqual({ result: { data: null } });
+    // A batch mixes the two answers (207), each with its own status.
+    const batch = await fetch(`${server.url}/trpc/auth.me,note.list?batch=1&input=${encodeURIComponent("{}")}`);
+    const [meResult, listResult] = await readJson(batch);
+    expect(meResult).toEqual({ result: { data: null } });
+    expect(listResult.error.data).toMatchObject({ code: "UNAUTHORIZED", httpStatus: 401 });
+    // A cookie that no longer opens a session is an ended session, not a signed-out visitor.
+    const { client, token } = await signedInClient();
+    await client.mutate("auth.signOut");
+    expect((await anonymous.query("auth.me", undefined, { headers: { cookie: `latchkey_session=${token}` } })).status).toBe(401);
+    expect((await fetch(`${server.url}/trpc/auth.me`, { headers: { authorization: "Bearer not.a-token" } })).status).toBe(401);
   });
 
   it("stops working on the very next request after being revoked from another device", async () => {
@@ -295,6 +313,25 @@ describe("bad input", () => {
     expect(response.status).toBe(413);
   });
 
+  it("reads a body of exactly the limit, and survives a client that leaves mid-body", async () => {
+    const padded = JSON.stringify({ email: "a@b.co", password: "x" });
+    const body = padded.slice(0, -1) + " ".repeat(MAX_BODY_BYTES - padded.length) + "}";
+    expect(body.length).toBe(MAX_BODY_BYTES);
+    const response = await createCookieClient(server.url, { origin: ORIGIN }).mutate("auth.signIn", undefined, { body });
+    // Parsed, then refused by sign-in: not the body limit.
+    expect(response.status).toBe(401);
+    // Half a declared body, then the connection closes: the server stays up.
+    await new Promise<void>((resolve) => {
+      const outgoing = request(`${server.url}/trpc/auth.signIn`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN, "content-length": "1000" },
+      });
+      outgoing.on("error", () => resolve());
+      outgoing.write('{"email":', () => setTimeout(() => (outgoing.destroy(), resolve()), 50));
+    });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it("answers an oversized body sent without a Content-Length (chunked) with 413", async () => {
     const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
     let sent = 0;
@@ -406,7 +443,7 @@ describe("headers and the web app", () => {
   it("answers JSON whatever a callback parameter asks for (no JSONP)", async () => {
     const response = await fetch(`${server.url}/trpc/auth.me?callback=steal&jsonp=steal`);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await response.text()).toMatch(/^\{"error":/);
+    expect(await response.text()).toMatch(/^\{"result":/);
   });
 
   it("sends no Strict-Transport-Security when the app is served over plain HTTP", async () => {
@@ -417,7 +454,7 @@ describe("headers and the web app", () => {
   it("sends no-store on every API answer: success, refusal, bad input and unauthenticated", async () => {
     const client = createCookieClient(server.url, { origin: ORIGIN });
     const responses = [
-      await client.query("auth.me"),
+      await client.query("note.list"),
       await client.mutate("auth.signIn", { email: "not an email", password: "" }),
       await client.mutate("auth.signIn", { email: uniqueEmail(), password: TEST_PASSWORD }),
       await client.mutate("auth.signOut", undefined, { headers: { origin: "https://evil.example" } }),
@@ -448,7 +485,7 @@ describe("headers and the web app", () => {
       expect((await fetch(`${web.url}/assets/missing.js`)).status).toBe(404);
       const traversal = await fetch(`${web.url}/..%2f..%2f..%2fetc%2fpasswd`);
       expect(await traversal.text()).not.toContain("root:");
-      expect((await fetch(`${web.url}/trpc/auth.me`)).status).toBe(401);
+      expect((await fetch(`${web.url}/trpc/note.list`)).status).toBe(401);
     } finally {
       await web.close();
       await webDb.$disconnect();

@@ -1,7 +1,7 @@
 // Bearer session tokens and JWT access tokens against the real server: sign-in without a cookie,
 // the JWKS, the negative matrix, revocation lag under a fake clock and SQL statements per request.
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { verifyAccessTokenWithJwks } from "../../../scripts/verify-access-token.ts";
+import { verifyAccessTokenWithJwks } from "./verify-access-token.ts";
 import { forgeAccessTokens, type ForgedTokenName } from "../../../tests/setup/access-tokens.ts";
 import { createBearerClient, createCookieClient, readJson, useTestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";

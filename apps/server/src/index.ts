@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
+import { SESSION_CACHE_HEARTBEAT, startSessionCache } from "./auth/session-cache.ts";
 import { startSessionCleanup } from "./auth/session-cleanup.ts";
 import { createDatabase } from "./db.ts";
 import { requireConfig, type Config } from "./env.ts";
@@ -35,13 +36,24 @@ const config = requireConfig(process.env);
 const db = createDatabase({
   url: config.databaseUrl,
   poolMax: config.databasePoolMax,
+  namedStatements: config.databaseNamedStatements,
   connectTimeoutMs: config.databaseConnectTimeoutMs,
   statementTimeoutMs: config.databaseStatementTimeoutMs,
 });
 const rateLimitStore = await connectRateLimits(config);
+const sessionCache = config.sessionCache
+  ? startSessionCache({
+      ...config.sessionCache,
+      ...SESSION_CACHE_HEARTBEAT,
+      url: config.databaseUrl,
+      db,
+      onError: (error) => console.error(`session cache (bypassed until LISTEN works again): ${error.message}`),
+    })
+  : null;
 const deps = {
   db,
   config,
+  sessionCache,
   rateLimiter: createRateLimiter(config.rateLimit.policy, rateLimitStore.store),
   isDraining: () => shutdown.draining,
 };
@@ -65,6 +77,7 @@ if (config.email.smtpUrl) {
 } else {
   console.warn("SMTP_URL is not set: mail (verification, password reset) waits in the outbox table until it is.");
 }
+if (sessionCache) shutdown.register("session cache", () => sessionCache.close());
 shutdown.register("rate-limit store", () => rateLimitStore.close());
 shutdown.register("database pool", () => db.$disconnect());
 

@@ -156,7 +156,17 @@ const answerUnavailableWith503 = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(answerUnavailableWith503).use(rejectUnstorableText);
+/**
+ * After a mutation, this instance's session cache has applied every change committed so far: a
+ * session the mutation ended (sign-out, revocation, password change) fails on the next request.
+ */
+const syncSessionCache = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type === "mutation" && ctx.sessionCache) await ctx.sessionCache.sync();
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(answerUnavailableWith503).use(syncSessionCache).use(rejectUnstorableText);
 
 /**
  * Takes one of the request's secret checks (context.ts: SecretCheckBudget), or refuses the call
@@ -185,10 +195,13 @@ function isMissingReferenceError(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003";
 }
 
+/** UNAUTHORIZED with `data.secondFactorRequired`: the request's session still waits for its second step. */
+export function createSecondFactorPendingError(): TRPCError {
+  return new TRPCError({ code: "UNAUTHORIZED", message: SECOND_FACTOR_PENDING_MESSAGE, cause: new SecondFactorRequired() });
+}
+
 const requireAuthentication = t.middleware(async ({ ctx, next }) => {
-  if (!ctx.auth && ctx.pendingAuth) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: SECOND_FACTOR_PENDING_MESSAGE, cause: new SecondFactorRequired() });
-  }
+  if (!ctx.auth && ctx.pendingAuth) throw createSecondFactorPendingError();
   if (!ctx.auth) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }

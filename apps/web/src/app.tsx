@@ -1,40 +1,35 @@
 // The app: which page answers which URL, the API clients, and where people go when their session
-// ends. main.tsx renders it with the browser's history; tests with an in-memory one.
+// ends. main.tsx renders it with the browser's history; tests with an in-memory one. Every page is
+// its own chunk, loaded when its route first matches: the first load carries only the shell.
 import { QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, type DataRouter, type RouteObject } from "react-router";
 import { RouterProvider } from "react-router/dom";
-import { AccountPage } from "./features/account/account-page.tsx";
-import { AdminPage } from "./features/admin/admin-page.tsx";
+import { ToastProvider } from "./components/toast.tsx";
 import { buildSignInPath } from "./features/auth/next-path.ts";
-import { SignInPage } from "./features/auth/sign-in-page.tsx";
-import { SignUpPage } from "./features/auth/sign-up-page.tsx";
 import { SignedInLayout } from "./features/auth/signed-in-layout.tsx";
-import { ConfirmEmailChangePage } from "./features/email-change/confirm-email-change-page.tsx";
-import { VerifyEmailPage } from "./features/email-verification/verify-email-page.tsx";
-import { NotesPage } from "./features/notes/notes-page.tsx";
-import { ForgotPasswordPage } from "./features/password-reset/forgot-password-page.tsx";
-import { ResetPasswordPage } from "./features/password-reset/reset-password-page.tsx";
-import { SessionsPage } from "./features/sessions/sessions-page.tsx";
 import { createApiClients, TRPCProvider } from "./lib/trpc.ts";
 
 export const routes: RouteObject[] = [
-  { path: "/sign-in", Component: SignInPage },
-  { path: "/sign-up", Component: SignUpPage },
+  { path: "/sign-in", lazy: async () => ({ Component: (await import("./features/auth/sign-in-page.tsx")).SignInPage }) },
+  { path: "/sign-up", lazy: async () => ({ Component: (await import("./features/auth/sign-up-page.tsx")).SignUpPage }) },
   // Pages mailed links land on (the server sends them with Referrer-Policy: no-referrer).
-  { path: "/verify-email", Component: VerifyEmailPage },
-  { path: "/forgot-password", Component: ForgotPasswordPage },
-  { path: "/reset-password", Component: ResetPasswordPage },
-  { path: "/confirm-email-change", Component: ConfirmEmailChangePage },
+  { path: "/verify-email", lazy: async () => ({ Component: (await import("./features/email-verification/verify-email-page.tsx")).VerifyEmailPage }) },
+  { path: "/forgot-password", lazy: async () => ({ Component: (await import("./features/password-reset/forgot-password-page.tsx")).ForgotPasswordPage }) },
+  { path: "/reset-password", lazy: async () => ({ Component: (await import("./features/password-reset/reset-password-page.tsx")).ResetPasswordPage }) },
+  {
+    path: "/confirm-email-change",
+    lazy: async () => ({ Component: (await import("./features/email-change/confirm-email-change-page.tsx")).ConfirmEmailChangePage }),
+  },
   {
     Component: SignedInLayout,
     children: [
-      { index: true, Component: NotesPage },
-      { path: "/sessions", Component: SessionsPage },
-      { path: "/account", Component: AccountPage },
-      // Loaded on first visit: QR codes and passkey management stay out of the initial bundle.
-      { path: "/security", lazy: () => import("./features/security/security-page.tsx").then(({ SecurityPage }) => ({ Component: SecurityPage })) },
-      { path: "/admin", Component: AdminPage },
+      { index: true, lazy: async () => ({ Component: (await import("./features/notes/notes-page.tsx")).NotesPage }) },
+      { path: "/sessions", lazy: async () => ({ Component: (await import("./features/sessions/sessions-page.tsx")).SessionsPage }) },
+      { path: "/account", lazy: async () => ({ Component: (await import("./features/account/account-page.tsx")).AccountPage }) },
+      // Loaded on first visit like the others: QR codes and passkey management stay out of the initial bundle.
+      { path: "/security", lazy: async () => ({ Component: (await import("./features/security/security-page.tsx")).SecurityPage }) },
+      { path: "/admin", lazy: async () => ({ Component: (await import("./features/admin/admin-page.tsx")).AdminPage }) },
     ],
   },
   { path: "*", Component: NotFoundPage },
@@ -65,7 +60,9 @@ export function App({ router }: { router: DataRouter }) {
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <RouterProvider router={router} />
+        <ToastProvider>
+          <RouterProvider router={router} />
+        </ToastProvider>
       </TRPCProvider>
     </QueryClientProvider>
   );

@@ -1,9 +1,10 @@
 // Test setup for the end-to-end tests: this package packed with `pnpm pack` (its prepack builds
-// dist/), unpacked, its one dependency installed, and helpers to run programs and collect output.
+// dist/), unpacked, its one dependency installed, and helpers to run it and other programs.
 import { spawn, type SpawnOptions } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 export const PACKAGE_DIR = path.resolve(import.meta.dirname, "..");
 export const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
@@ -65,4 +66,42 @@ export async function packPackage(): Promise<PackedPackage> {
   if (installed.code !== 0) throw new Error(`installing the packed package's dependencies failed:\n${installed.output}`);
   const files = listed.output.split("\n").filter(Boolean).map((file) => file.replace(/^package\//, ""));
   return { workDir, tarball, dir, files };
+}
+
+/**
+ * Packs this package once for a test file (beforeAll) and removes every temporary directory the
+ * file made (`tempDirs`) after it. `runCli` runs the packed bin; `createParent` makes a directory
+ * to create projects in, readable by the unprivileged user of the permission test.
+ */
+export function usePackedPackage() {
+  let packed: PackedPackage | null = null;
+  const tempDirs: string[] = [];
+  beforeAll(async () => {
+    packed = await packPackage();
+    tempDirs.push(packed.workDir);
+  }, 120_000);
+  // Deleting an installed app (tens of thousands of files) takes longer than the default 10 s hook
+  // time-out on a busy machine.
+  afterAll(() => {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  const requirePacked = (): PackedPackage => {
+    if (!packed) throw new Error("The package is packed in beforeAll; use it inside a test.");
+    return packed;
+  };
+  const runCli = (args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; uid?: number; onOutput?: (output: string) => void }) =>
+    run(process.execPath, [path.join(requirePacked().dir, "dist", "cli.js"), ...args], {
+      cwd: options.cwd,
+      env: options.env ?? createCleanEnv(),
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
+      onOutput: options.onOutput,
+    });
+  const createParent = (): string => {
+    const parent = mkdtempSync(path.join(tmpdir(), "create-latchkey-e2e-"));
+    tempDirs.push(parent);
+    chmodSync(parent, 0o755);
+    return parent;
+  };
+  return { requirePacked, runCli, createParent, tempDirs };
 }

@@ -54,7 +54,7 @@ function buildTemplate(): TemplateManifest {
   const packageDir = path.relative(repoRoot, PACKAGE_DIR).split(path.sep).join("/");
   const repository = readRepository(repoRoot);
   // A tracked file deleted in the working tree is not part of what is being packed.
-  const files = selectTemplateFiles({ ...repository, packageDir }).filter((file) => existsSync(path.join(repoRoot, file)));
+  const files = selectTemplateFiles(repository).filter((file) => existsSync(path.join(repoRoot, file)));
 
   const staging = mkdtempSync(path.join(tmpdir(), "create-latchkey-template-"));
   try {

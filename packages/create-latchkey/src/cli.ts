@@ -38,8 +38,14 @@ function showPath(targetDir: string): string {
   return relative.startsWith(`..${path.sep}..`) ? targetDir : relative;
 }
 
-function getDirProblem(dir: string, force: boolean): string | null {
-  return getProjectNameProblem(toProjectName(dir)) ?? getTargetProblem(path.resolve(dir), { force, shown: dir });
+/** Why `dir`'s last segment cannot name the project, or null (always null when --name gave the name). */
+function getDirNameProblem(dir: string, name: string | null): string | null {
+  const problem = name ? null : getProjectNameProblem(toProjectName(dir));
+  return problem && `"${toProjectName(dir)}" cannot name a project: ${problem}`;
+}
+
+function getDirProblem(dir: string, options: { force: boolean; name: string | null }): string | null {
+  return getDirNameProblem(dir, options.name) ?? getTargetProblem(path.resolve(dir), { force: options.force, shown: dir });
 }
 
 /** A prompt's answer; Ctrl-C or Escape in a prompt (clack's cancel symbol) ends the run. */
@@ -54,14 +60,14 @@ async function askQuestions(options: CliOptions, detected: PackageManager): Prom
     options.targetDir ??
     requireAnswer(
       await prompts.text({
-        message: "Where should the project go? Its name is the directory's name.",
+        message: options.name ? "Where should the project go?" : "Where should the project go? Its name is the directory's name.",
         placeholder: DEFAULT_DIR,
         defaultValue: DEFAULT_DIR,
-        validate: (value) => getDirProblem(value || DEFAULT_DIR, true) ?? undefined,
+        validate: (value) => getDirProblem(value || DEFAULT_DIR, { force: true, name: options.name }) ?? undefined,
       }),
     );
-  const nameProblem = getProjectNameProblem(toProjectName(dir));
-  if (nameProblem) throw new UsageError(`"${toProjectName(dir)}" cannot name a project: ${nameProblem}`);
+  const nameProblem = getDirNameProblem(dir, options.name);
+  if (nameProblem) throw new UsageError(nameProblem);
   let force = options.force;
   if (!force && inspectTarget(path.resolve(dir)) === "non-empty") {
     force = requireAnswer(
@@ -112,10 +118,8 @@ async function askQuestions(options: CliOptions, detected: PackageManager): Prom
 
 function takeDefaults(options: CliOptions, detected: PackageManager): Answers {
   const dir = options.targetDir ?? DEFAULT_DIR;
-  const nameProblem = getProjectNameProblem(toProjectName(dir));
-  if (nameProblem) throw new UsageError(`"${toProjectName(dir)}" cannot name a project: ${nameProblem}`);
-  const targetProblem = getTargetProblem(path.resolve(dir), { force: options.force, shown: dir });
-  if (targetProblem) throw new UsageError(targetProblem);
+  const problem = getDirProblem(dir, options);
+  if (problem) throw new UsageError(problem);
   return {
     targetDir: path.resolve(dir),
     packageManager: options.packageManager ?? detected,
@@ -143,7 +147,7 @@ async function run(argv: string[]): Promise<number> {
   prompts.intro("create-latchkey");
   const detected = detectPackageManager(process.env.npm_config_user_agent);
   const answers = options.yes ? takeDefaults(options, detected) : await askQuestions(options, detected);
-  const name = toProjectName(answers.targetDir);
+  const name = options.name ?? toProjectName(answers.targetDir);
   const shown = showPath(answers.targetDir);
 
   // Ctrl-C from here on: finish the current step, then clean up (the prompts handle it before).

@@ -5,6 +5,7 @@ describe("parseCliArgs", () => {
   it("leaves everything to the questions when given nothing", () => {
     expect(parseCliArgs([])).toEqual({
       targetDir: null,
+      name: null,
       yes: false,
       packageManager: null,
       databaseUrl: null,
@@ -20,6 +21,8 @@ describe("parseCliArgs", () => {
     const options = parseCliArgs([
       "my-app",
       "--yes",
+      "--name",
+      "acme-notes",
       "--pm",
       "npm",
       "--database-url",
@@ -30,6 +33,7 @@ describe("parseCliArgs", () => {
     ]);
     expect(options).toMatchObject({
       targetDir: "my-app",
+      name: "acme-notes",
       yes: true,
       packageManager: "npm",
       databaseUrl: "postgresql://app:secret@db.internal:5432/app",
@@ -38,6 +42,7 @@ describe("parseCliArgs", () => {
       force: true,
     });
     expect(parseCliArgs(["-y", "--pm=bun"])).toMatchObject({ yes: true, packageManager: "bun" });
+    expect(() => parseCliArgs(["my-app", "--name", "Acme Notes"])).toThrow('--name "Acme Notes" cannot name a project: Use lowercase letters only');
   });
 
   it.each([

@@ -1,6 +1,7 @@
 // Command-line options of `create-latchkey [dir] [flags]`. A flag given here skips its question.
 import { parseArgs } from "node:util";
 import { isPackageManager, PACKAGE_MANAGERS, type PackageManager } from "./package-manager.ts";
+import { getProjectNameProblem } from "./project-name.ts";
 
 export const USAGE = `Usage: create-latchkey [dir] [options]
 
@@ -8,6 +9,8 @@ Creates a latchkey app in dir (asked for when missing); its name is dir's last s
 
 Options:
   -y, --yes               Use the defaults for everything not given; ask nothing
+      --name <name>       The app's name, where it differs from dir's: package names, page
+                          title, brand, cookie, CLI (lowercase, npm package name rules)
       --pm <name>         Package manager to run pnpm with: ${PACKAGE_MANAGERS.join(", ")}
                           (default: the one running this command)
       --database-url <url>
@@ -20,6 +23,8 @@ Options:
 
 export interface CliOptions {
   targetDir: string | null;
+  /** null: the target directory's last segment. */
+  name: string | null;
   yes: boolean;
   packageManager: PackageManager | null;
   databaseUrl: string | null;
@@ -51,6 +56,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
       strict: true,
       options: {
         yes: { type: "boolean", short: "y" },
+        name: { type: "string" },
         pm: { type: "string" },
         "database-url": { type: "string" },
         "no-install": { type: "boolean" },
@@ -72,6 +78,11 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (pm !== undefined && !isPackageManager(pm)) {
     throw new UsageError(`--pm must be one of ${PACKAGE_MANAGERS.join(", ")}; got "${pm}".`);
   }
+  const { name } = values;
+  if (name !== undefined) {
+    const problem = getProjectNameProblem(name);
+    if (problem) throw new UsageError(`--name "${name}" cannot name a project: ${problem}`);
+  }
   const databaseUrl = values["database-url"];
   if (databaseUrl !== undefined) {
     const problem = getDatabaseUrlProblem(databaseUrl);
@@ -79,6 +90,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   }
   return {
     targetDir: positionals[0] ?? null,
+    name: name ?? null,
     yes: values.yes ?? false,
     packageManager: pm ?? null,
     databaseUrl: databaseUrl ?? null,

@@ -1,11 +1,13 @@
 // The new project's files: copied from the template stored in this package, then renamed for
-// the project (`latchkey` → its name, `@latchkey/*` → `@<name>/*`, lockfile included).
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// the project: every "latchkey" in its files and paths takes the project's name (see renameProject).
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { toStoredPath, type TemplateManifest } from "./template-files.ts";
 
-const TEMPLATE_SCOPE = "@latchkey/";
 const BINARY_SNIFF_BYTES = 8_000;
+// The template's name in its three spellings, and the one name that is not the template's:
+// this package's (`create-latchkey`), which a new app's docs mention as its origin.
+const TEMPLATE_NAME = /create-latchkey|LATCHKEY|latchkey_|latchkey/g;
 
 export function readTemplateManifest(templateDir: string): TemplateManifest {
   const manifestFile = path.join(templateDir, "..", "template.json");
@@ -33,14 +35,43 @@ function isBinary(content: Buffer): boolean {
   return content.subarray(0, BINARY_SNIFF_BYTES).includes(0);
 }
 
-/** Renames the root package to `name` and every `@latchkey/*` workspace package (and its imports) to `@<name>/*`. */
-export function renamePackages(projectDir: string, files: readonly string[], name: string): void {
+/** The project's name in each spelling the template uses: `acme-notes`, `acme_notes_`, `ACME_NOTES`. */
+function spellName(name: string) {
+  const snake = name.replace(/[^a-z0-9]+/g, "_");
+  return { kebab: name, snakePrefix: `${snake}_`, upper: snake.toUpperCase() };
+}
+
+/** `text` with the template's name replaced by the project's, `create-latchkey` left as it is. */
+export function renameText(text: string, name: string): string {
+  const spelled = spellName(name);
+  return text.replace(TEMPLATE_NAME, (match) => {
+    if (match === "LATCHKEY") return spelled.upper;
+    if (match === "latchkey_") return spelled.snakePrefix;
+    if (match === "latchkey") return spelled.kebab;
+    return match;
+  });
+}
+
+/**
+ * Renames the project everywhere: the root package to `name`, `@latchkey/*` to `@<name>/*` (imports
+ * and lockfile included), and every user-facing "latchkey" — page title, brand, API log line,
+ * cookie name (`<name>_session`), CLI name and its `<NAME>_*` variables — along with the tests and
+ * docs that name them; files whose path holds the name are moved.
+ */
+export function renameProject(projectDir: string, files: readonly string[], name: string): void {
   for (const file of files) {
     const target = path.join(projectDir, file);
     const content = readFileSync(target);
-    if (isBinary(content)) continue;
-    const text = content.toString("utf8");
-    if (text.includes(TEMPLATE_SCOPE)) writeFileSync(target, text.replaceAll(TEMPLATE_SCOPE, `@${name}/`));
+    if (!isBinary(content)) {
+      const text = content.toString("utf8");
+      const changed = renameText(text, name);
+      if (changed !== text) writeFileSync(target, changed);
+    }
+    const newPath = renameText(file, name);
+    if (newPath !== file) {
+      mkdirSync(path.dirname(path.join(projectDir, newPath)), { recursive: true });
+      renameSync(target, path.join(projectDir, newPath));
+    }
   }
   const manifestFile = path.join(projectDir, "package.json");
   const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<string, unknown>;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, st
 import path from "node:path";
 import { writeEnvFile, type EnvFileResult } from "./env-file.ts";
 import { UsageError } from "./options.ts";
-import { copyTemplate, renamePackages, retitleReadme } from "./project-files.ts";
+import { copyTemplate, renameProject, retitleReadme } from "./project-files.ts";
 import type { TemplateManifest } from "./template-files.ts";
 
 export type TargetState = "missing" | "empty" | "non-empty" | "file";
@@ -97,7 +97,7 @@ export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
     mkdirSync(projectDir);
     copyTemplate(options.templateDir, options.manifest, projectDir);
     options.signal.throwIfAborted();
-    renamePackages(projectDir, options.manifest.files.map((file) => file.path), options.name);
+    renameProject(projectDir, options.manifest.files.map((file) => file.path), options.name);
     retitleReadme(projectDir, options.name);
     // Never overwrite the secrets of an existing .env.
     const keepEnvFile = state !== "missing" && existsSync(path.join(targetDir, ".env"));

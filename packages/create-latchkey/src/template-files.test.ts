@@ -22,28 +22,47 @@ describe("selectTemplateFiles", () => {
     "packages/create-latchkey/package.json",
     "packages/create-latchkey/src/cli.ts",
     "packages/create-latchkey-extra/readme.md",
+    "packages/bench/package.json",
+    "packages/bench/src/bench.ts",
     "pnpm-lock.yaml",
   ];
-  const files = selectTemplateFiles({
-    tracked,
-    ignored: new Set(["apps/server/src/generated/prisma/client.ts"]),
-    packageDir: "packages/create-latchkey",
-  });
+  // What `git ls-files --cached --ignored --exclude-standard` reports for the template's .gitignore.
+  const ignored = new Set([
+    ".env",
+    "apps/server/src/generated/prisma/client.ts",
+    "apps/web/dist/index.html",
+    "apps/web/node_modules/x/index.js",
+    "artifacts/trace.zip",
+    ".data/pglite/PG_VERSION",
+  ]);
+  const files = selectTemplateFiles({ tracked, ignored });
 
-  it("keeps the project's own files, .env.example and .gitignore", () => {
+  it("keeps every tracked file outside packages/, the app's CI included, .env.example and .gitignore", () => {
     expect(files).toEqual([
+      ".ci/run",
       ".env.example",
       ".gitignore",
       "apps/server/src/index.ts",
       "docs/decisions/001-embedded-database.md",
-      "packages/create-latchkey-extra/readme.md",
       "pnpm-lock.yaml",
     ]);
   });
 
-  it("leaves out secrets, CI, dependencies, data, build output, generated code and this package", () => {
+  it("leaves out the template's own benchmark, its root script and its tests", () => {
+    expect(files.filter((file) => file.startsWith("packages/bench/"))).toEqual([]);
+    const rootPackage = readFileSync(path.join(REPO_ROOT, "package.json"), "utf8");
+    expect(rootPackage).toContain('"bench": ');
+    const transformed = transformTemplateFile("package.json", rootPackage, files);
+    expect(transformed).not.toContain('"bench"');
+    expect(JSON.parse(transformed).scripts.test).toBe(JSON.parse(rootPackage).scripts.test);
+    const vitestConfig = transformTemplateFile("vitest.config.ts", readFileSync(path.join(REPO_ROOT, "vitest.config.ts"), "utf8"), files);
+    expect(vitestConfig).not.toContain("packages/bench");
+    expect(vitestConfig).toContain('"scripts/**/*.test.ts"]');
+  });
+
+  it("leaves out packages/ (this package, the benchmark), local env files (ignored or not) and whatever .gitignore matches", () => {
     for (const file of files) {
-      expect(file).not.toMatch(/^\.env$|^\.env\.production$|^\.ci\/|node_modules|^\.data\/|\/dist\/|^artifacts\/|generated|^packages\/create-latchkey\//);
+      expect(file).not.toMatch(/^\.env$|^\.env\.production$|node_modules|^\.data\/|\/dist\/|^artifacts\/|generated|^packages\//);
     }
   });
 

@@ -8,11 +8,6 @@ export interface TemplateManifest {
   files: Array<{ path: string; executable: boolean }>;
 }
 
-// Never in a user's new repository: this package, CI of the template's own repository,
-// generated code, dependencies, local data, build output and test artifacts.
-const EXCLUDED_DIRECTORIES = new Set(["node_modules", ".data", "dist", "artifacts"]);
-const EXCLUDED_PREFIXES = [".ci/"];
-
 // npm and pnpm leave these names out of a packed package (lockfiles even in subfolders), so the
 // template stores them with a leading "_" and the CLI restores the name.
 const RENAMED_WHEN_STORED = new Set([".gitignore", ".npmignore", ".npmrc", "pnpm-lock.yaml", "package-lock.json", "yarn.lock", "bun.lock"]);
@@ -23,17 +18,19 @@ export function isLocalEnvFile(file: string): boolean {
   return (name === ".env" || name.startsWith(".env.")) && name !== ".env.example";
 }
 
+// The template's own machinery: this package and the benchmark (docs/decisions/021).
+const TEMPLATE_MACHINERY_DIR = "packages/";
+
 /**
- * The template's files among the repository's tracked files. `ignored` lists tracked files that
- * .gitignore matches (generated or local files committed by mistake); `packageDir` is this
- * package's directory, relative to the repository root.
+ * The template's files among the repository's tracked files, by one rule (docs/decisions/021):
+ * everything git tracks is the app, except `packages/`, which holds all of the template's own
+ * machinery (this package, the benchmark). Never source anywhere: tracked files .gitignore matches
+ * (`ignored`: generated code, dependencies, data, build output committed by mistake) and local env
+ * files, which may hold secrets.
  */
-export function selectTemplateFiles(options: { tracked: string[]; ignored: ReadonlySet<string>; packageDir: string }): string[] {
-  const ownPrefix = `${options.packageDir.replace(/\/$/, "")}/`;
+export function selectTemplateFiles(options: { tracked: string[]; ignored: ReadonlySet<string> }): string[] {
   return options.tracked
-    .filter((file) => !file.startsWith(ownPrefix))
-    .filter((file) => !EXCLUDED_PREFIXES.some((prefix) => file.startsWith(prefix)))
-    .filter((file) => !file.split("/").slice(0, -1).some((directory) => EXCLUDED_DIRECTORIES.has(directory)))
+    .filter((file) => !file.startsWith(TEMPLATE_MACHINERY_DIR))
     .filter((file) => !isLocalEnvFile(file))
     .filter((file) => !options.ignored.has(file))
     .sort();
@@ -67,14 +64,19 @@ function removeOwnVitestProject(text: string): string {
  * the workspace stops listing `packages/*` and vitest stops running this package's tests.
  * (The lockfile is pruned by pnpm itself, at pack time.)
  */
-// README passages about this repository's own create package, which a new app does not contain.
+// README passages about this repository's own machinery, which a new app does not contain.
 const TEMPLATE_ONLY_PASSAGE = /<!-- template-only -->\n[\s\S]*?<!-- \/template-only -->\n\n?/g;
+
+// The benchmark's root script and test glob, which point into packages/bench.
+const BENCH_SCRIPT = /^ {4}"bench": "[^"\n]*",\n/m;
+const BENCH_TESTS_GLOB = /, "packages\/bench\/src\/\*\*\/\*\.test\.ts"/;
 
 export function transformTemplateFile(file: string, text: string, templateFiles: readonly string[]): string {
   if (file === "README.md") return text.replace(TEMPLATE_ONLY_PASSAGE, "");
   if (file === "pnpm-workspace.yaml" && !templateFiles.some((other) => other.startsWith("packages/"))) {
     return text.replace(/^ {2}- ["']?packages\/\*["']?\n/m, "");
   }
-  if (file === "vitest.config.ts") return removeOwnVitestProject(text);
+  if (file === "vitest.config.ts") return removeOwnVitestProject(text).replace(BENCH_TESTS_GLOB, "");
+  if (file === "package.json") return text.replace(BENCH_SCRIPT, "");
   return text;
 }

@@ -1,5 +1,5 @@
 // Short-lived JWT access tokens (DESIGN §4, RFC 9068 profile): EdDSA/Ed25519, issued from a live
-// session and verified with no database query. Pure: the server and scripts/verify-access-token.ts
+// session and verified with no database query. Pure: the server and apps/server/src/verify-access-token.ts
 // share verifyAccessToken, so "another service" checks exactly what the API checks.
 import { randomUUID, sign, verify } from "node:crypto";
 import { encodeBase64urlNoPadding } from "@oslojs/encoding";

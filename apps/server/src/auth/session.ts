@@ -1,6 +1,8 @@
 // Server-side sessions (DESIGN §3): the row is the source of truth. Validation is one SELECT
-// (user joined) and writes only when the session is renewed, at most once per renewal interval.
-import type { DatabaseClient } from "../db.ts";
+// (user joined), none when the session cache holds the row (auth/session-cache.ts), and writes
+// only when the session is renewed, at most once per renewal interval.
+import type { Database, DatabaseClient, PreparedQuery } from "../db.ts";
+import type { SessionCache } from "./session-cache.ts";
 import type { AuthFactor, SessionKind } from "../generated/prisma/enums.ts";
 import { generateSessionToken, hashSessionSecret, parseSessionToken, verifySessionSecret } from "./token.ts";
 
@@ -135,47 +137,82 @@ export function getSessionIdleExpiry(session: Pick<Session, "lastActiveAt">, pol
   return new Date(session.lastActiveAt.getTime() + policy.idleTimeoutMs);
 }
 
-export async function validateSessionToken(
-  db: DatabaseClient,
-  token: string,
-  policy: SessionPolicy,
-  now: Date,
-): Promise<SessionValidationResult> {
-  const parts = parseSessionToken(token);
-  if (!parts) return { session: null, user: null };
-
-  // One statement with the user joined, as plain SQL through Prisma: findUnique with relationJoins
-  // sends one statement too, but costs measurably more CPU on the path every authenticated request
-  // takes (docs/decisions/010-session-validation-sql.md). The columns are those of Session and
-  // SessionUser; building `session` and the user below fails to compile if those types grow.
+// The session with its secret's hash and its user's profile, by id: one statement, prepared once
+// per connection (db.ts). Times come back as epoch milliseconds: exact for timestamp(3), and no
+// time-zone reading of a timestamp without one. The columns are those of Session and SessionUser;
+// building them below fails to compile if those types grow.
+const FIND_SESSION: PreparedQuery = {
+  name: "latchkey_find_session",
   // factors is cast to text[]: the driver parses arrays of built-in types only.
-  const [row] = await db.$queryRaw<SessionRow[]>`SELECT s."id", s."userId", s."kind", s."createdAt", s."lastActiveAt",
-    s."expiresAt", s."secondFactorPending", s."factors"::text[] AS "factors", s."secondFactorAt", s."secretHash", u."email", u."name",
-    u."emailVerifiedAt" IS NOT NULL AS "emailVerified"
-    FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = ${parts.id}`;
-  // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
-  // anyone end someone else's session.
-  if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
+  text: `SELECT s."userId", s."kind", s."secretHash", u."email", u."name", u."emailVerifiedAt" IS NOT NULL AS "emailVerified",
+    (extract(epoch FROM s."createdAt") * 1000)::float8 AS "createdMs",
+    (extract(epoch FROM s."lastActiveAt") * 1000)::float8 AS "lastActiveMs",
+    (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresMs",
+    s."secondFactorPending", s."factors"::text[] AS "factors",
+    (extract(epoch FROM s."secondFactorAt") * 1000)::float8 AS "secondFactorMs"
+    FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`,
+};
 
-  const { secretHash: _secretHash, email, name, emailVerified, ...session } = row;
-  return applySessionPolicy(db, session, { id: session.userId, email, name, emailVerified }, policy, now);
-}
-
-/** The columns validateSessionToken selects: its session, the secret's hash, its user's profile. */
-interface SessionRow {
-  id: string;
+/** The columns FIND_SESSION selects: what the session cache keeps. */
+export interface SessionRow {
   userId: string;
   kind: SessionKind;
-  createdAt: Date;
-  lastActiveAt: Date;
-  expiresAt: Date;
-  secondFactorPending: boolean;
-  factors: AuthFactor[];
-  secondFactorAt: Date | null;
   secretHash: Uint8Array;
   email: string;
   name: string;
   emailVerified: boolean;
+  createdMs: number;
+  lastActiveMs: number;
+  expiresMs: number;
+  secondFactorPending: boolean;
+  factors: AuthFactor[];
+  secondFactorMs: number | null;
+}
+
+/** The session row from the cache when it has a fresh one, else from the database (then cached). */
+async function findSession(db: Database, id: string, cache: SessionCache | null): Promise<SessionRow | null> {
+  const cached = cache?.get(id);
+  if (cached) return cached;
+  const readStarted = cache?.startRead() ?? 0;
+  // Plain SQL on Prisma's pool rather than the Prisma client: this runs on every authenticated
+  // request (docs/decisions/010-session-validation-sql.md, 019-session-lookup-statement.md).
+  const [row] = await db.sql.query<SessionRow>(FIND_SESSION, [id]);
+  if (row) cache?.set(id, row, readStarted);
+  return row ?? null;
+}
+
+export async function validateSessionToken(
+  db: Database,
+  token: string,
+  policy: SessionPolicy,
+  now: Date,
+  cache: SessionCache | null = null,
+): Promise<SessionValidationResult> {
+  const parts = parseSessionToken(token);
+  if (!parts) return { session: null, user: null };
+
+  const row = await findSession(db, parts.id, cache);
+  // A wrong secret leaves the row alone: knowing an id (shown in session lists) must not let
+  // anyone end someone else's session. The secret is checked on every request, cached or not.
+  if (!row || !verifySessionSecret(parts.secret, row.secretHash)) return { session: null, user: null };
+
+  const session: Session = {
+    id: parts.id,
+    userId: row.userId,
+    kind: row.kind,
+    createdAt: new Date(row.createdMs),
+    lastActiveAt: new Date(row.lastActiveMs),
+    expiresAt: new Date(row.expiresMs),
+    secondFactorPending: row.secondFactorPending,
+    factors: row.factors,
+    secondFactorAt: row.secondFactorMs === null ? null : new Date(row.secondFactorMs),
+  };
+  if (!isSessionExpired(session, policy, now) && now.getTime() - row.lastActiveMs >= policy.renewalIntervalMs) {
+    // A cached row shows the renewal at once, so concurrent hits on this instance do not write it
+    // again; the write's notification then drops the row on every instance.
+    row.lastActiveMs = now.getTime();
+  }
+  return applySessionPolicy(db, session, { id: row.userId, email: row.email, name: row.name, emailVerified: row.emailVerified }, policy, now);
 }
 
 /**
@@ -199,6 +236,10 @@ export async function validateSessionReference(
   return applySessionPolicy(db, session, toSessionUser(user), policy, now);
 }
 
+function isSessionExpired(session: Pick<Session, "expiresAt" | "lastActiveAt">, policy: SessionPolicy, now: Date): boolean {
+  return now >= session.expiresAt || now >= getSessionIdleExpiry(session, policy);
+}
+
 /** Ends an expired session (deleting its row) or renews a live one at most once per interval. */
 async function applySessionPolicy(
   db: DatabaseClient,
@@ -207,7 +248,7 @@ async function applySessionPolicy(
   policy: SessionPolicy,
   now: Date,
 ): Promise<SessionValidationResult> {
-  if (now >= session.expiresAt || now >= getSessionIdleExpiry(session, policy)) {
+  if (isSessionExpired(session, policy, now)) {
     await db.session.deleteMany({ where: { id: session.id } });
     return { session: null, user: null };
   }

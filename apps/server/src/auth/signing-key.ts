@@ -1,6 +1,6 @@
 // Ed25519 keys for access tokens (DESIGN §4): the signing key from JWT_PRIVATE_KEY, the public keys
 // published at /.well-known/jwks.json, and each key's `kid` (its RFC 7638 thumbprint). Pure: no
-// HTTP, no database; shared with scripts/verify-access-token.ts.
+// HTTP, no database; shared with apps/server/src/verify-access-token.ts.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { decodeBase64IgnorePadding, decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
 

@@ -17,6 +17,7 @@ import { startFirstFactorSignIn } from "../auth/second-factor.ts";
 import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
 import type { Context } from "../context.ts";
 import {
+  createSecondFactorPendingError,
   createTooManyRequestsError,
   createWrongPasswordError,
   protectedProcedure,
@@ -162,10 +163,18 @@ export const authRouter = router({
     return { signedOut: true };
   }),
 
+  // Who is signed in. No credential at all answers null (200): a signed-out page load is not an
+  // error. A credential that no longer works is one (401), so clients learn their session ended.
   // Under an access token: what the token says, without a query (its session is only an id).
   // `emailVerification` tells the app whether an unverified user sees only the verify page.
-  me: protectedProcedure.query(({ ctx: { auth, config } }) =>
-    auth.method === "jwt"
+  me: publicProcedure.query(({ ctx: { auth, pendingAuth, credential, config } }) => {
+    if (!auth) {
+      // A second-factor-pending session is a credential that works for the second step only.
+      if (pendingAuth) throw createSecondFactorPendingError();
+      if (credential) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+      return null;
+    }
+    return auth.method === "jwt"
       ? { method: auth.method, user: auth.user, session: { id: auth.session.id }, emailVerification: config.email.verification }
       : {
           method: auth.method,
@@ -178,8 +187,8 @@ export const authRouter = router({
             secondFactorAt: auth.session.secondFactorAt,
           },
           emailVerification: config.email.verification,
-        },
-  ),
+        };
+  }),
 
   /** A short-lived JWT for this session (DESIGN §4); refresh it with the session token, not with itself. */
   issueAccessToken: sessionProcedure.mutation(async ({ ctx }) => {

@@ -114,7 +114,7 @@ describe("two-step sign-in with TOTP", () => {
     // The pending token is gone (fixation), the new one is a full session.
     await expect((await callerFor(pendingToken, clock)).caller.mfa.verify({ method: "totp", code: "000000" })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     const me = await (await callerFor(fullToken, clock)).caller.auth.me();
-    expect(me.session).toMatchObject({ factors: ["password", "totp"], secondFactorAt: clock.now() });
+    expect(me?.session).toMatchObject({ factors: ["password", "totp"], secondFactorAt: clock.now() });
     const rows = await db.session.findMany({ where: { userId: user.id, secondFactorPending: true } });
     expect(rows).toEqual([]);
   });
@@ -285,7 +285,7 @@ describe("sudo mode with a second factor", () => {
     const full = await signInWithTotp(user, key, clock);
     await full.caller.auth.reauthenticate({ password: TEST_PASSWORD });
     const me = await (await callerFor(full.cookie.token!, clock)).caller.auth.me();
-    expect(me.session).toMatchObject({ factors: ["password", "totp"], secondFactorAt: expect.any(Date) });
+    expect(me?.session).toMatchObject({ factors: ["password", "totp"], secondFactorAt: expect.any(Date) });
   });
 });
 

@@ -124,7 +124,7 @@ describe("passwordless sign-in", () => {
     expect(options.userVerification).toBe("required");
     expect(result.user).toEqual(user);
     const me = await (await callerFor(token, clock)).caller.auth.me();
-    expect(me.session).toMatchObject({ factors: ["passkey"], secondFactorAt: clock.now() });
+    expect(me?.session).toMatchObject({ factors: ["passkey"], secondFactorAt: clock.now() });
   });
 
   it("refuses a replayed response, another origin, an unverified user and an unknown passkey", async () => {
@@ -181,7 +181,7 @@ describe("a passkey as the second factor and for sudo mode", () => {
     await pending.caller.passkey.verify({ response: createAuthenticationResponse(credential, options.challenge, ceremony) });
     expect(pending.cookie.token).not.toBe(token);
     const me = await (await callerFor(pending.cookie.token!, clock)).caller.auth.me();
-    expect(me.session).toMatchObject({ factors: ["password", "passkey"] });
+    expect(me?.session).toMatchObject({ factors: ["password", "passkey"] });
   });
 
   it("another user's passkey does not complete the sign-in", async () => {

@@ -8,7 +8,7 @@ interface FormFieldProps {
   label: string;
   name: string;
   error?: string | undefined;
-  type?: "text" | "email" | "password";
+  type?: "text" | "email" | "password" | "number";
   inputMode?: "numeric";
   pattern?: string;
   maxLength?: number;

@@ -1,5 +1,5 @@
 // Messages a page shows about what just happened: errors in an alert region (announced when they
-// appear), confirmations in a status region, and the loading / load-failed states of a query.
+// appear), confirmations in a status region, and the loading / load-failed / empty states of a query.
 import type { ReactNode } from "react";
 import { getErrorMessage } from "../lib/api-error.ts";
 
@@ -23,9 +23,36 @@ export function Notice({ tone = "success", children }: { tone?: "success" | "inf
 
 export function LoadingMessage({ children = "Loading…" }: { children?: ReactNode }) {
   return (
-    <p role="status" className="muted">
+    <p role="status" className="muted loading">
+      <span className="spinner" aria-hidden="true" />
       {children}
     </p>
+  );
+}
+
+/** Placeholder cards in the shape of the list that is loading; announced once as "Loading…". */
+export function ListSkeleton({ label, count = 3 }: { label: string; count?: number }) {
+  return (
+    <div role="status" aria-label={`Loading ${label}`}>
+      <ul className="list" aria-hidden="true">
+        {Array.from({ length: count }, (_, index) => (
+          <li key={index} className="card skeleton">
+            <span className="skeleton-line skeleton-line-title" />
+            <span className="skeleton-line" />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** What a list says when it has nothing in it yet, and what to do about it. */
+export function EmptyState({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="empty-state">
+      <p className="empty-state-title">{title}</p>
+      <p className="muted">{children}</p>
+    </div>
   );
 }
 

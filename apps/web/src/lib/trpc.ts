@@ -25,7 +25,7 @@ export function createApiClients(options: { onSessionEnded: () => void }) {
   // An UNAUTHORIZED answer while auth.me holds a user means the session ended under us (expired,
   // revoked elsewhere, password changed elsewhere): drop every cached answer of that user, once.
   const endSessionOnUnauthorized = (error: unknown) => {
-    if (!isUnauthorized(error) || queryClient.getQueryData(trpc.auth.me.queryKey()) === undefined) return;
+    if (!isUnauthorized(error) || !queryClient.getQueryData(trpc.auth.me.queryKey())) return;
     queryClient.clear();
     options.onSessionEnded();
   };

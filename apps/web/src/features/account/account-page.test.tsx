@@ -1,7 +1,7 @@
 import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { installFakeApi, reauthenticationRequired, SIGNED_IN, unauthorized } from "../../testing/fake-api.ts";
+import { installFakeApi, reauthenticationRequired, SIGNED_IN } from "../../testing/fake-api.ts";
 import { renderApp } from "../../testing/render-app.tsx";
 
 let api: ReturnType<typeof installFakeApi>;
@@ -13,8 +13,8 @@ beforeEach(() => {
   deleted = false;
   reauthenticated = true;
   api.on("auth.me", () => {
-    if (deleted) throw unauthorized();
-    return SIGNED_IN;
+    // Deleting the account cleared the cookie: the browser is signed out.
+    return deleted ? null : SIGNED_IN;
   });
   api.on("account.delete", () => {
     if (!reauthenticated) throw reauthenticationRequired();

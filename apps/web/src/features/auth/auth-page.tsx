@@ -14,7 +14,7 @@ export function AuthPage({ title, footer, children }: { title: string; footer: R
   // Always ask the server: a cached answer may belong to a session that has just ended.
   const me = useQuery(trpc.auth.me.queryOptions(undefined, { refetchOnMount: "always" }));
 
-  if (me.isSuccess && !me.isFetching) return <Navigate to={sanitizeNextPath(searchParams.get("next"))} replace />;
+  if (me.data && !me.isFetching) return <Navigate to={sanitizeNextPath(searchParams.get("next"))} replace />;
   return (
     <CardPage title={title} footer={footer}>
       {me.isPending ? <LoadingMessage>Checking your session…</LoadingMessage> : children}

@@ -1,14 +1,12 @@
 import { cleanup, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiFailure, installFakeApi, unauthorized } from "../../testing/fake-api.ts";
+import { ApiFailure, installFakeApi } from "../../testing/fake-api.ts";
 import { renderApp } from "../../testing/render-app.tsx";
 
 beforeEach(() => {
   const api = installFakeApi();
-  api.on("auth.me", () => {
-    throw unauthorized();
-  });
+  api.on("auth.me", () => null);
   api.on("auth.signUp", () => {
     throw new ApiFailure("BAD_REQUEST", "[zod issues]", {
       password: ["This is one of the most common passwords. Choose one that is harder to guess."],

@@ -17,7 +17,8 @@ const whileSignedIn = (data: unknown) => () => {
 beforeEach(() => {
   api = installFakeApi();
   session = "none";
-  api.on("auth.me", whileSignedIn(SIGNED_IN));
+  // Like the server: null without a cookie, UNAUTHORIZED for a cookie whose session ended.
+  api.on("auth.me", () => (session === "none" ? null : whileSignedIn(SIGNED_IN)()));
   api.on("note.list", whileSignedIn([]));
   api.on("note.create", whileSignedIn({}));
   api.on("session.list", whileSignedIn([]));
@@ -46,6 +47,21 @@ describe("SignedInLayout", () => {
     expect(screen.getByText("Ada Lovelace")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Sign out" })).toBeTruthy();
     expect(app.currentUrl()).toBe("/sessions");
+  });
+
+  it("folds the navigation into a menu that a link closes again", async () => {
+    session = "valid";
+    renderApp("/");
+    const toggle = await screen.findByRole("button", { name: "Menu" });
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(document.getElementById(toggle.getAttribute("aria-controls")!)?.contains(screen.getByRole("navigation", { name: "Main" }))).toBe(true);
+
+    const user = userEvent.setup();
+    await user.click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    await user.click(screen.getByRole("link", { name: "Sessions" }));
+    await screen.findByRole("heading", { name: "Sessions" });
+    expect(screen.getByRole("button", { name: "Menu" }).getAttribute("aria-expanded")).toBe("false");
   });
 
   it("sends the user to sign in with a reason when a query finds the session revoked", async () => {

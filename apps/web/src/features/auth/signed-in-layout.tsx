@@ -15,7 +15,7 @@ export function SignedInLayout() {
   const location = useLocation();
   const me = useQuery(trpc.auth.me.queryOptions());
   // Only to decide whether to offer the admin page; the server enforces the role itself.
-  const account = useQuery({ ...trpc.account.get.queryOptions(), enabled: me.data !== undefined });
+  const account = useQuery({ ...trpc.account.get.queryOptions(), enabled: Boolean(me.data) });
 
   // Data first: if a later refetch finds the session gone, the app-wide handler in lib/trpc.ts
   // clears the cache and redirects with reason=expired.
@@ -34,7 +34,8 @@ export function SignedInLayout() {
       </AppShell>
     );
   }
-  if (me.isError && isUnauthorized(me.error)) {
+  // null: nobody is signed in; UNAUTHORIZED: a cookie that no longer opens a session.
+  if (me.data === null || (me.isError && isUnauthorized(me.error))) {
     return <Navigate to={buildSignInPath({ next: `${location.pathname}${location.search}` })} replace />;
   }
   return (

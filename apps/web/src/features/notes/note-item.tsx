@@ -1,9 +1,11 @@
-// One note in the list: read view with Edit / Delete, or the edit form in its place.
+// One note in the list: read view with Edit / Delete (which asks once more before deleting), or the
+// edit form in its place.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RouterOutputs } from "@latchkey/server";
 import { ErrorAlert } from "../../components/message.tsx";
 import { Timestamp } from "../../components/timestamp.tsx";
+import { useToast } from "../../components/toast.tsx";
 import { getErrorMessage } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { NoteForm } from "./note-form.tsx";
@@ -13,10 +15,19 @@ type Note = RouterOutputs["note"]["list"][number];
 export function NoteItem({ note }: { note: Note }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const showToast = useToast();
   const [editing, setEditing] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
   const refreshList = () => queryClient.invalidateQueries(trpc.note.list.queryFilter());
   const update = useMutation(trpc.note.update.mutationOptions({ onSuccess: refreshList }));
-  const remove = useMutation(trpc.note.delete.mutationOptions({ onSuccess: refreshList }));
+  const remove = useMutation(
+    trpc.note.delete.mutationOptions({
+      onSuccess: () => {
+        showToast(`Deleted "${note.title}".`);
+        return refreshList();
+      },
+    }),
+  );
 
   if (editing) {
     return (
@@ -28,7 +39,17 @@ export function NoteItem({ note }: { note: Note }) {
           isPending={update.isPending}
           error={update.error}
           initial={note}
-          onSubmit={(fields) => update.mutate({ id: note.id, ...fields }, { onSuccess: () => setEditing(false) })}
+          onSubmit={(fields) =>
+            update.mutate(
+              { id: note.id, ...fields },
+              {
+                onSuccess: () => {
+                  setEditing(false);
+                  showToast("Note saved.");
+                },
+              },
+            )
+          }
           onCancel={() => {
             update.reset();
             setEditing(false);
@@ -46,14 +67,26 @@ export function NoteItem({ note }: { note: Note }) {
           Updated <Timestamp value={note.updatedAt} />
         </p>
         <ErrorAlert message={getErrorMessage(remove.error)} />
-        <div className="actions">
-          <button type="button" className="button-secondary" onClick={() => setEditing(true)} disabled={remove.isPending}>
-            Edit
-          </button>
-          <button type="button" className="button-danger" onClick={() => remove.mutate({ id: note.id })} disabled={remove.isPending}>
-            {remove.isPending ? "Deleting…" : "Delete"}
-          </button>
-        </div>
+        {confirmingDelete ? (
+          <div className="actions confirm" role="group" aria-label="Delete this note?">
+            <span>Delete this note? This cannot be undone.</span>
+            <button type="button" className="button-danger" onClick={() => remove.mutate({ id: note.id })} disabled={remove.isPending}>
+              {remove.isPending ? "Deleting…" : "Delete"}
+            </button>
+            <button type="button" className="button-secondary" onClick={() => setConfirmingDelete(false)} disabled={remove.isPending}>
+              Keep
+            </button>
+          </div>
+        ) : (
+          <div className="actions">
+            <button type="button" className="button-secondary" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+            <button type="button" className="button-danger" onClick={() => setConfirmingDelete(true)}>
+              Delete
+            </button>
+          </div>
+        )}
       </article>
     </li>
   );

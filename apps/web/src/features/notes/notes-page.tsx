@@ -1,6 +1,7 @@
 // The example feature's page: the signed-in user's notes, newest first, with create, edit and delete.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { LoadError, LoadingMessage } from "../../components/message.tsx";
+import { EmptyState, ListSkeleton, LoadError } from "../../components/message.tsx";
+import { useToast } from "../../components/toast.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { NoteForm } from "./note-form.tsx";
 import { NoteItem } from "./note-item.tsx";
@@ -19,11 +20,11 @@ export function NotesPage() {
       <section aria-labelledby="notes-heading">
         <h2 id="notes-heading">Your notes</h2>
         {notes.isPending ? (
-          <LoadingMessage />
+          <ListSkeleton label="notes" />
         ) : notes.isError ? (
           <LoadError error={notes.error} onRetry={() => void notes.refetch()} />
         ) : notes.data.length === 0 ? (
-          <p className="muted">No notes yet. Write your first one above.</p>
+          <EmptyState title="No notes yet">Write your first one above. Only you can see your notes.</EmptyState>
         ) : (
           <ul className="list" aria-label="Notes">
             {notes.data.map((note) => (
@@ -39,9 +40,13 @@ export function NotesPage() {
 function NewNoteForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const showToast = useToast();
   const create = useMutation(
     trpc.note.create.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.note.list.queryFilter()),
+      onSuccess: () => {
+        showToast("Note created.");
+        return queryClient.invalidateQueries(trpc.note.list.queryFilter());
+      },
     }),
   );
   return (

@@ -1,7 +1,7 @@
 import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiFailure, installFakeApi, SIGNED_IN, unauthorized } from "../../testing/fake-api.ts";
+import { ApiFailure, installFakeApi, SIGNED_IN } from "../../testing/fake-api.ts";
 import { renderApp } from "../../testing/render-app.tsx";
 
 let api: ReturnType<typeof installFakeApi>;
@@ -10,10 +10,8 @@ let signedIn: boolean;
 beforeEach(() => {
   api = installFakeApi();
   signedIn = false;
-  api.on("auth.me", () => {
-    if (!signedIn) throw unauthorized();
-    return SIGNED_IN;
-  });
+  // Signed out, auth.me answers null (no cookie), as the server does.
+  api.on("auth.me", () => (signedIn ? SIGNED_IN : null));
   api.on("note.list", () => []);
   api.on("account.get", () => ({ ...SIGNED_IN.user, role: "user", createdAt: new Date() }));
 });

@@ -37,22 +37,25 @@ describe("SessionsPage", () => {
   it("names each device and marks the current one, which cannot be revoked here", async () => {
     renderApp("/sessions");
 
-    const current = await screen.findByRole("listitem", { name: "Firefox on macOS (this device)" });
+    const current = await screen.findByRole("listitem", { name: "Firefox 128 on macOS (this device)" });
     expect(within(current).getByText("This device")).toBeTruthy();
+    expect(within(current).getByText("Computer")).toBeTruthy();
     expect(within(current).queryByRole("button", { name: "Revoke" })).toBeNull();
-    const other = screen.getByRole("listitem", { name: "Safari on iPhone" });
+    const other = screen.getByRole("listitem", { name: "Safari 17 on iPhone" });
+    expect(within(other).getByText("Phone")).toBeTruthy();
     expect(within(other).getByText("203.0.113.7")).toBeTruthy();
     expect(within(other).getByText("Browser")).toBeTruthy();
   });
 
   it("revokes another session and shows the list without it", async () => {
     renderApp("/sessions");
-    const other = await screen.findByRole("listitem", { name: "Safari on iPhone" });
+    const other = await screen.findByRole("listitem", { name: "Safari 17 on iPhone" });
 
     await userEvent.setup().click(within(other).getByRole("button", { name: "Revoke" }));
 
-    await waitFor(() => expect(screen.queryByRole("listitem", { name: "Safari on iPhone" })).toBeNull());
+    await waitFor(() => expect(screen.queryByRole("listitem", { name: "Safari 17 on iPhone" })).toBeNull());
     expect(api.callsTo("session.revoke")).toEqual([{ id: "session-2" }]);
+    expect(screen.getByText("Signed out Safari 17 on iPhone.")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Sign out everywhere else" }).hasAttribute("disabled")).toBe(true);
   });
 });

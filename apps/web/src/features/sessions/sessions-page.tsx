@@ -2,12 +2,13 @@
 // Ending all the others at once needs a recent password check (sudo mode): asked for in place.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { RouterOutputs } from "@latchkey/server";
-import { ErrorAlert, LoadError, LoadingMessage, Notice } from "../../components/message.tsx";
+import { ErrorAlert, ListSkeleton, LoadError, Notice } from "../../components/message.tsx";
 import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { Timestamp } from "../../components/timestamp.tsx";
+import { useToast } from "../../components/toast.tsx";
 import { getErrorMessage } from "../../lib/api-error.ts";
 import { useTRPC } from "../../lib/trpc.ts";
-import { describeDevice } from "./device.ts";
+import { describeDevice, useUserAgentParser, type UserAgentParser } from "./device.ts";
 
 type Session = RouterOutputs["session"]["list"][number];
 
@@ -23,6 +24,7 @@ export function SessionsPage() {
     }),
   );
   const reauthentication = useReauthentication();
+  const parser = useUserAgentParser();
   // This device first, then the others as the server orders them (most recently active first).
   const sortedSessions = sessions.data?.toSorted((a, b) => Number(b.current) - Number(a.current));
   const otherCount = sessions.data?.filter((session) => !session.current).length ?? 0;
@@ -39,13 +41,13 @@ export function SessionsPage() {
       )}
       {sessions.isError ? (
         <LoadError error={sessions.error} onRetry={() => void sessions.refetch()} />
-      ) : !sortedSessions ? (
-        <LoadingMessage />
+      ) : !sortedSessions || !parser ? (
+        <ListSkeleton label="sessions" count={2} />
       ) : (
         <>
           <ul className="list" aria-label="Active sessions">
             {sortedSessions.map((session) => (
-              <SessionItem key={session.id} session={session} />
+              <SessionItem key={session.id} session={session} parser={parser} />
             ))}
           </ul>
           <div className="actions">
@@ -65,23 +67,29 @@ export function SessionsPage() {
   );
 }
 
-function SessionItem({ session }: { session: Session }) {
+function SessionItem({ session, parser }: { session: Session; parser: UserAgentParser }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const showToast = useToast();
+  const device = describeDevice(parser, session.userAgent);
   const revoke = useMutation(
     trpc.session.revoke.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.session.list.queryFilter()),
+      onSuccess: () => {
+        showToast(`Signed out ${device.name}.`);
+        return queryClient.invalidateQueries(trpc.session.list.queryFilter());
+      },
     }),
   );
-  const device = describeDevice(session.userAgent);
 
   return (
-    <li className="card session" aria-label={session.current ? `${device} (this device)` : device}>
+    <li className="card session" aria-label={session.current ? `${device.name} (this device)` : device.name}>
       <div className="session-heading">
-        <strong title={session.userAgent ?? undefined}>{device}</strong>
+        <strong title={session.userAgent ?? undefined}>{device.name}</strong>
         {session.current && <span className="badge">This device</span>}
       </div>
       <dl className="session-details">
+        <dt>Device</dt>
+        <dd>{device.type ?? "Unknown"}</dd>
         <dt>IP address</dt>
         <dd>{session.ip ?? "Unknown"}</dd>
         <dt>Type</dt>

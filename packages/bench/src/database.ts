@@ -2,11 +2,11 @@
 // (1,000 users, 10,000 live sessions with tokens the load generator knows), and read through
 // pg_stat_database to count transactions and written rows per request.
 import pg from "pg";
-import { hashPassword } from "../../apps/server/src/auth/password.ts";
-import type { SessionPolicy } from "../../apps/server/src/auth/session.ts";
-import { generateSessionToken, hashSessionSecret } from "../../apps/server/src/auth/token.ts";
-import { createDatabase } from "../../apps/server/src/db.ts";
-import { requirePrisma } from "./prisma-cli.ts";
+import { hashPassword } from "../../../apps/server/src/auth/password.ts";
+import type { SessionPolicy } from "../../../apps/server/src/auth/session.ts";
+import { generateSessionToken, hashSessionSecret } from "../../../apps/server/src/auth/token.ts";
+import { createDatabase } from "../../../apps/server/src/db.ts";
+import { requirePrisma } from "../../../scripts/lib/prisma-cli.ts";
 
 export const BENCH_PASSWORD = "bench password, not a secret";
 const USER_COUNT = 1_000;

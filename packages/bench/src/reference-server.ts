@@ -5,13 +5,15 @@
 //                publicProcedure: everything the API does except the session;
 //   handwritten  a competent hand-rolled Lucia-style check behind bare node:http: one pg query
 //                (session joined with user, by id), SHA-256 and a constant-time compare, with a
-//                pg Pool as large as the app's.
+//                pg Pool as large as the app's;
+//   standalone   the API behind tRPC's standalone Node adapter, the edge before issue 13.
 // Configured by the server's own environment plus BENCH_VARIANT and BENCH_ME_BODY (the body to copy).
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import pg from "pg";
-import { loadConfig, type Config } from "../../apps/server/src/env.ts";
-import { createPublicProcedureServer } from "./bench-public-server.ts";
+import { loadConfig, type Config } from "../../../apps/server/src/env.ts";
+import { createPublicProcedureServer } from "./public-server.ts";
+import { createStandaloneAdapterServer } from "./standalone-server.ts";
 
 const variant = process.env.BENCH_VARIANT;
 const meBody = JSON.parse(process.env.BENCH_ME_BODY ?? "null") as { result: { data: unknown } } | null;
@@ -89,8 +91,10 @@ const server =
       ? createHandwrittenServer(config)
       : variant === "public"
         ? createPublicProcedureServer(config, meBody.result.data)
-        : null;
-if (!server) throw new Error(`BENCH_VARIANT must be ceiling, public or handwritten, not ${variant}`);
+        : variant === "standalone"
+          ? createStandaloneAdapterServer(config)
+          : null;
+if (!server) throw new Error(`BENCH_VARIANT must be ceiling, public, handwritten or standalone, not ${variant}`);
 
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();

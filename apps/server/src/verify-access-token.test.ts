@@ -3,13 +3,13 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { createBearerClient, readJson, useTestServer } from "../tests/setup/http.ts";
-import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../tests/setup/server.ts";
-import { REPO_ROOT } from "./lib/repo-root.ts";
+import { createBearerClient, readJson, useTestServer } from "../../../tests/setup/http.ts";
+import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";
 
 const ORIGIN = "http://localhost:5173";
+const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-const SCRIPT = path.join(REPO_ROOT, "scripts", "verify-access-token.ts");
+const SCRIPT = path.join(import.meta.dirname, "verify-access-token.ts");
 const db = createTestDatabase();
 const server = useTestServer({ db, config: createTestConfig({ APP_ORIGIN: ORIGIN }) });
 
@@ -23,7 +23,7 @@ async function runScript(...args: string[]): Promise<{ code: number; stdout: str
   }
 }
 
-describe("scripts/verify-access-token.ts", () => {
+describe("apps/server/src/verify-access-token.ts", () => {
   it("prints the claims of a valid token and explains a refused one", async () => {
     const user = await createTestUser(db);
     const signIn = await fetch(`${server.url}/trpc/auth.signIn`, {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { judgeTargets, summarize, type Cell, type StatementCount, type VariantKey } from "./bench-report.ts";
+import { judgeTargets, summarize, type Cell, type StatementCount, type VariantKey } from "./report.ts";
 
-function cell(round: number, variant: VariantKey, connections: number, requestsPerSecond: number): Cell {
+function cell(round: number, variant: VariantKey, connections: number, requestsPerSecond: number, p99Ms = 2, timeouts = 0): Cell {
   return {
     round,
     variant,
     connections,
-    load: { okResponses: requestsPerSecond, failures: 0, seconds: 1, requestsPerSecond, p50Ms: 1, p99Ms: 2, cpuSeconds: 0.5 },
+    load: { okResponses: requestsPerSecond, failures: timeouts, timeouts, seconds: 1, requestsPerSecond, p50Ms: 1, p99Ms, cpuSeconds: 0.5 },
     serverCpu: 1,
     serverCpuMicrosPerRequest: 1e6 / requestsPerSecond,
     serverRssKib: 102_400,
@@ -16,7 +16,7 @@ function cell(round: number, variant: VariantKey, connections: number, requestsP
 }
 
 const one = (transactions: number, rowsWritten = 0): StatementCount => ({ requests: 100, transactions, rowsWritten });
-const counts = { ceiling: one(0), public: one(0), cookie: one(100), bearer: one(100), jwt: one(0), handwritten: one(100) };
+const counts = { ceiling: one(0), public: one(0), cookie: one(100), bearer: one(100), jwt: one(0), handwritten: one(100), uncached: one(100), standalone: one(100) };
 
 // Round 2 runs on a machine twice as fast: same-round ratios must not see it.
 const rounds = [1, 2].flatMap((round) =>
@@ -28,6 +28,8 @@ const rounds = [1, 2].flatMap((round) =>
       ["bearer", 300],
       ["jwt", 450],
       ["handwritten", 200],
+      ["uncached", 150],
+      ["standalone", 100],
     ] as const
   ).map(([variant, rate]) => cell(round, variant, 32, rate * round)),
 );
@@ -46,8 +48,22 @@ describe("summarize", () => {
 describe("judgeTargets", () => {
   it("judges the issue's targets at the widest level", () => {
     const verdicts = judgeTargets(rounds, summarize(rounds, counts)).map((target) => target.met);
-    // cookie: 1 statement, ≥ hand-written; bearer: the same; jwt: 0 statements, 0.9× public.
-    expect(verdicts).toEqual([true, true, true, true, true, true]);
+    // cookie: 1 statement, ≥ hand-written; bearer: the same; jwt: 0 statements, 0.9× public; RSS.
+    expect(verdicts).toEqual([true, true, true, true, true, true, true]);
+  });
+
+  it("judges the tail at 128 connections: a time-out or a p99 over 1.5× hand-written's fails", () => {
+    const tail = [1, 2].flatMap((round) => [
+      cell(round, "handwritten", 128, 200, 10),
+      cell(round, "cookie", 128, 250, 15),
+      cell(round, "bearer", 128, 250, 16),
+      cell(round, "jwt", 128, 250, 1, 1),
+    ]);
+    const all = [...rounds, ...tail];
+    const targets = judgeTargets(all, summarize(all, counts)).filter((target) => target.description.includes("128"));
+    expect(targets.map((target) => target.met)).toEqual([true, false]);
+    expect(targets[1]!.measured).toBe("0 failed (0 time-outs), p99 16.0 ms = 1.60×");
+    expect(summarize(all, counts).find((row) => row.variant === "jwt" && row.connections === 128)).toMatchObject({ failures: 2, timeouts: 2 });
   });
 
   it("fails a variant that writes or sends a second statement", () => {

@@ -1,15 +1,15 @@
 // `pnpm bench --soak`: the production build under a steady load at a fixed rate for 10 minutes,
-// its memory (RSS, heap) and event-loop delay sampled every 2 s by bench-soak-probe.mjs. Passes
+// its memory (RSS, heap) and event-loop delay sampled every 2 s by soak-probe.mjs. Passes
 // when nothing failed and RSS grew by at most 10% after the warm-up. Method: docs/performance.md.
 import { writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
-import { connectAdmin, prepareDatabase, seedDatabase } from "./bench-database.ts";
-import { findFreePort, startServer } from "./bench-process.ts";
-import { REPO_ROOT } from "./repo-root.ts";
-import type { SessionPolicy } from "../../apps/server/src/auth/session.ts";
+import { connectAdmin, prepareDatabase, seedDatabase } from "./database.ts";
+import { findFreePort, startServer } from "./process.ts";
+import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
+import type { SessionPolicy } from "../../../apps/server/src/auth/session.ts";
 
 const SESSION_COOKIE = "latchkey_session";
 const MAX_RSS_GROWTH = 0.1;
@@ -17,7 +17,7 @@ const SAMPLE_INTERVAL_MS = 2_000;
 // The first minute (a tenth of a shorter run) is warm-up; growth compares the median RSS of the
 // minute after it with that of the last minute.
 const WINDOW_SECONDS = 60;
-const PROBE = path.join(REPO_ROOT, "scripts/lib/bench-soak-probe.mjs");
+const PROBE = path.join(REPO_ROOT, "packages/bench/src/soak-probe.mjs");
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "artifacts", "bench");
 
 export interface SoakSettings {

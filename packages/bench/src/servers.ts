@@ -1,11 +1,11 @@
 // The servers `pnpm bench` measures, each its own process pinned to the server core: the
 // production build of the API (`node apps/server/dist/index.js`) and the reference servers of
-// scripts/lib/bench-reference-server.ts.
+// packages/bench/src/reference-server.ts.
 import path from "node:path";
-import { findFreePort, pinToCore, startServer, type RunningServer } from "./bench-process.ts";
-import { REPO_ROOT } from "./repo-root.ts";
+import { findFreePort, pinToCore, startServer, type RunningServer } from "./process.ts";
+import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
-export type ReferenceVariant = "ceiling" | "public" | "handwritten";
+export type ReferenceVariant = "ceiling" | "public" | "handwritten" | "standalone";
 
 export interface ServerOptions {
   /** The complete environment of the server (the API reads nothing else). */
@@ -41,7 +41,7 @@ export function startReferenceServer(variant: ReferenceVariant, meBody: string, 
   const server = startServer(
     variant,
     process.execPath,
-    [...profiling(options), "--import", "tsx", path.join(REPO_ROOT, "scripts/lib/bench-reference-server.ts")],
+    [...profiling(options), "--import", "tsx", path.join(REPO_ROOT, "packages/bench/src/reference-server.ts")],
     { cwd: REPO_ROOT, env: { ...options.env, BENCH_VARIANT: variant, BENCH_ME_BODY: meBody } },
   );
   return pinned(server, options.core);

@@ -5,7 +5,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { pinToCore } from "./bench-process.ts";
+import { pinToCore } from "./process.ts";
 
 export interface CredentialList {
   header: string;
@@ -24,7 +24,9 @@ export interface LoadRequest {
 
 export interface LoadResult {
   okResponses: number;
+  /** Answers other than 2xx, connection errors and time-outs (no answer within autocannon's 10 s). */
   failures: number;
+  timeouts: number;
   seconds: number;
   requestsPerSecond: number;
   p50Ms: number;
@@ -84,7 +86,9 @@ export async function runLoad(request: LoadRequest): Promise<LoadResult> {
   const seconds = result.duration;
   return {
     okResponses: result["2xx"],
-    failures: result.non2xx + result.errors + result.timeouts,
+    // autocannon counts a time-out as an error too.
+    failures: result.non2xx + result.errors,
+    timeouts: result.timeouts,
     seconds,
     requestsPerSecond: result["2xx"] / seconds,
     p50Ms: percentile(sorted, 0.5),

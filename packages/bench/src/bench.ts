@@ -1,16 +1,18 @@
-// `pnpm bench [--quick] [--rounds N] [--duration S] [--connections 1,32] [--cpu-prof]`: what a
-// session costs per request, against the ceiling of this machine, in one run. Needs a PostgreSQL
-// database of its own in DATABASE_URL (it deletes every user there). Method: docs/performance.md.
-// `pnpm bench --soak [--duration S] [--rate N]`: 10 minutes at a fixed rate (lib/bench-soak.ts).
+// `pnpm bench [--quick] [--rounds N] [--duration S] [--connections 1,32,128] [--cpu-prof]`: what a
+// session costs per request, against the ceiling of this machine and the edge before issue 13, in
+// one run; prints the table and draws the chart. Needs a PostgreSQL database of its own in
+// DATABASE_URL (it deletes every user there). Method: docs/performance.md.
+// `pnpm bench --soak [--duration S] [--rate N]`: 10 minutes at a fixed rate (soak.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { generateEncryptionKey } from "../apps/server/src/auth/encryption.ts";
-import { generateJwtPrivateKey } from "../apps/server/src/auth/signing-key.ts";
-import { loadConfig } from "../apps/server/src/env.ts";
-import type { PasswordBenchResult } from "./bench-password.ts";
+import { generateEncryptionKey } from "../../../apps/server/src/auth/encryption.ts";
+import { generateJwtPrivateKey } from "../../../apps/server/src/auth/signing-key.ts";
+import { loadConfig } from "../../../apps/server/src/env.ts";
+import { renderChart } from "./chart.ts";
+import type { PasswordBenchResult } from "./password.ts";
 import {
   connectAdmin,
   countRenewedSessions,
@@ -20,9 +22,9 @@ import {
   seedDatabase,
   waitForNoConnections,
   type SeededData,
-} from "./lib/bench-database.ts";
-import { startLoadGenerator, type CredentialList, type LoadGenerator } from "./lib/bench-load.ts";
-import { countCores, readCpuSeconds, readMachineBusySeconds, readRssKib } from "./lib/bench-process.ts";
+} from "./database.ts";
+import { startLoadGenerator, type CredentialList, type LoadGenerator } from "./load.ts";
+import { countCores, readCpuSeconds, readMachineBusySeconds, readRssKib } from "./process.ts";
 import {
   describeOtherLoad,
   judgeTargets,
@@ -33,13 +35,15 @@ import {
   type Cell,
   type StatementCount,
   type VariantKey,
-} from "./lib/bench-report.ts";
-import { startProductionServer, startReferenceServer, type BenchServer, type ServerOptions } from "./lib/bench-servers.ts";
-import { REPO_ROOT } from "./lib/repo-root.ts";
-import { DEFAULT_SOAK_SETTINGS, runSoak } from "./lib/bench-soak.ts";
+} from "./report.ts";
+import { startProductionServer, startReferenceServer, type BenchServer, type ServerOptions } from "./servers.ts";
+import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
+import { DEFAULT_SOAK_SETTINGS, runSoak } from "./soak.ts";
 
 const SUGGESTED_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/latchkey_bench";
 const ARTIFACTS_DIR = path.join(REPO_ROOT, "artifacts", "bench");
+// A full run's chart goes into the docs (docs/performance.md shows it); a --quick one stays in artifacts.
+const DOCS_CHART = path.join(REPO_ROOT, "docs", "performance-chart.svg");
 const SESSION_COOKIE = "latchkey_session";
 // Long enough that no seeded session is due for renewal during the run (checked at the end).
 const RENEWAL_INTERVAL_MINUTES = 60;
@@ -51,7 +55,7 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     rounds: { type: "string" },
     duration: { type: "string" },
-    connections: { type: "string", default: "1,32" },
+    connections: { type: "string", default: "1,32,128" },
     "cpu-prof": { type: "boolean", default: false },
     soak: { type: "boolean", default: false },
     rate: { type: "string" },
@@ -90,12 +94,13 @@ const startedAt = new Date();
 const loadAverageAtStart = os.loadavg();
 
 // The server's complete environment: nothing from the caller's shell or .env leaks in but PATH
-// and, when set, the pool size.
+// and, when set, the pool size and DATABASE_NAMED_STATEMENTS (for A/B runs).
 const serverEnv: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   NODE_ENV: "production",
   DATABASE_URL: databaseUrl,
   ...(process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {}),
+  ...(process.env.DATABASE_NAMED_STATEMENTS ? { DATABASE_NAMED_STATEMENTS: process.env.DATABASE_NAMED_STATEMENTS } : {}),
   HOST: "127.0.0.1",
   APP_ORIGIN: "http://localhost:5173",
   // Required in production; the measured requests send no mail, so nothing listens there.
@@ -149,6 +154,8 @@ async function issueAccessTokens(apiUrl: string, sessionTokens: string[]): Promi
 function credentialsFor(variant: VariantKey, seeded: SeededData, accessTokens: string[]): CredentialList {
   switch (variant) {
     case "cookie":
+    case "uncached":
+    case "standalone":
       return { header: "cookie", values: seeded.cookieTokens.map((token) => `${SESSION_COOKIE}=${token}`) };
     case "bearer":
     case "handwritten":
@@ -162,18 +169,29 @@ function credentialsFor(variant: VariantKey, seeded: SeededData, accessTokens: s
   }
 }
 
-type Servers = Record<"api" | "ceiling" | "public" | "handwritten", BenchServer>;
+type Servers = Record<"api" | "uncached" | "ceiling" | "public" | "handwritten" | "standalone", BenchServer>;
 const serverOf = (servers: Servers, variant: VariantKey) =>
   variant === "cookie" || variant === "bearer" || variant === "jwt" ? servers.api : servers[variant];
+// The same production build with the session cache off (SESSION_CACHE=off): the cache's own effect.
+const uncachedOptions: ServerOptions = { ...serverOptions, env: { ...serverEnv, SESSION_CACHE: "off" } };
+
+/** A fresh server for `variant`: the production build for the API's variants, else a reference server. */
+function startServerFor(variant: VariantKey, meBody: string, options: ServerOptions): Promise<BenchServer> {
+  return variant === "cookie" || variant === "bearer" || variant === "jwt" || variant === "uncached"
+    ? startProductionServer(options)
+    : startReferenceServer(variant, meBody, options);
+}
 
 async function startServers(meBody: string): Promise<Servers> {
-  const [api, ceiling, publicServer, handwritten] = await Promise.all([
+  const [api, uncached, ceiling, publicServer, handwritten, standalone] = await Promise.all([
     startProductionServer(serverOptions),
+    startProductionServer(uncachedOptions),
     startReferenceServer("ceiling", meBody, serverOptions),
     startReferenceServer("public", meBody, serverOptions),
     startReferenceServer("handwritten", meBody, serverOptions),
+    startReferenceServer("standalone", meBody, serverOptions),
   ]);
-  return { api, ceiling, public: publicServer, handwritten };
+  return { api, uncached, ceiling, public: publicServer, handwritten, standalone };
 }
 
 async function stopServers(servers: Partial<Servers>): Promise<void> {
@@ -224,7 +242,9 @@ async function runCell(phase: PhaseContext, round: number, variant: VariantKey, 
   });
   const after = await sampleCpu(phase, server);
   const wallSeconds = (performance.now() - wallBefore) / 1000;
-  if (load.failures > 0) throw new Error(`${variant} at ${connections} connections: ${load.failures} failed requests`);
+  // Failures are reported (the table's last column), not fatal: the widest level is there to find them.
+  if (load.okResponses === 0) throw new Error(`${variant} at ${connections} connections: no request succeeded`);
+  if (load.failures > 0) log(`${variant} at ${connections} connections: ${load.failures} failed requests (${load.timeouts} time-outs)`);
   const cpuSeconds = after.server - before.server;
   let databaseCpu = 0;
   for (const [pid, used] of after.database) databaseCpu += used - (before.database.get(pid) ?? 0);
@@ -256,10 +276,10 @@ async function countStatements(
   for (const variant of VARIANT_KEYS) {
     await waitForNoConnections(admin, databaseUrl);
     const before = await readDatabaseActivity(admin, databaseUrl);
-    const server =
-      variant === "cookie" || variant === "bearer" || variant === "jwt"
-        ? await startProductionServer({ ...serverOptions, cpuProfileDir: null })
-        : await startReferenceServer(variant, meBody, serverOptions);
+    // The cache off: every request here carries a token not sent before, so with the cache each
+    // would be a miss anyway (one statement), and its once-a-second heartbeat would be counted as
+    // if requests had sent it. Hits send none (auth/session-cache.test.ts).
+    const server = await startServerFor(variant, meBody, { ...uncachedOptions, cpuProfileDir: null });
     try {
       const load = await generator.run({
         url: `${server.url}/trpc/auth.me`,
@@ -285,9 +305,9 @@ async function countStatements(
   return counts;
 }
 
-/** scripts/bench-password.ts in its own process, pinned to the server core. */
+/** packages/bench/src/password.ts in its own process, pinned to the server core. */
 function benchPasswords(): PasswordBenchResult {
-  const args = ["--import", "tsx", "scripts/bench-password.ts", "--json", "--seconds", String(settings.passwordSeconds)];
+  const args = ["--import", "tsx", "packages/bench/src/password.ts", "--json", "--seconds", String(settings.passwordSeconds)];
   const child = spawnSync(process.execPath, [...args, "--core", String(serverCore ?? 0)], { cwd: REPO_ROOT, encoding: "utf8" });
   if (child.status !== 0) throw new Error(`bench-password failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as PasswordBenchResult;
@@ -381,7 +401,7 @@ async function main() {
       `Run ${startedAt.toISOString()}: ${settings.rounds} round(s) × ${settings.durationSeconds} s per cell, connections ${settings.connections.join(" and ")}, ` +
         `${cells.length} cells${quick ? " (--quick)" : ""}.`,
       `Machine: ${machine.cpu}, ${cores} cores, ${machine.memoryGib} GiB; Node ${machine.node}; PostgreSQL ${postgresVersion}; ` +
-        `load average at start ${loadAverageAtStart.map((n) => n.toFixed(2)).join(" ")}. ${pinning}. DB pool: ${config.databasePoolMax} connections.`,
+        `load average at start ${loadAverageAtStart.map((n) => n.toFixed(2)).join(" ")}. ${pinning}. DB pool: ${config.databasePoolMax} connections, named statements ${config.databaseNamedStatements ? "on" : "off"}.`,
       "",
       renderTable(rows),
       "",
@@ -394,8 +414,14 @@ async function main() {
       renderTargets(targets),
     ].join("\n");
 
+    const chart = renderChart(rows, [
+      `pnpm bench, ${startedAt.toISOString().slice(0, 16)}Z${quick ? " (--quick)" : ""}: ${settings.rounds} round(s) × ${settings.durationSeconds} s per cell, medians over rounds`,
+      `${machine.cpu}, ${cores} cores, Node ${machine.node}, PostgreSQL ${postgresVersion}; ${pinning}`,
+    ]);
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     writeFileSync(path.join(ARTIFACTS_DIR, "results.md"), `${markdown}\n`);
+    writeFileSync(path.join(ARTIFACTS_DIR, "chart.svg"), chart);
+    if (!quick) writeFileSync(DOCS_CHART, chart);
     writeFileSync(
       path.join(ARTIFACTS_DIR, "results.json"),
       `${JSON.stringify(
@@ -419,7 +445,7 @@ async function main() {
       )}\n`,
     );
     console.log(markdown);
-    log(`Saved ${path.relative(REPO_ROOT, ARTIFACTS_DIR)}/results.md and results.json`);
+    log(`Saved ${path.relative(REPO_ROOT, ARTIFACTS_DIR)}/results.md, results.json and chart.svg${quick ? "" : `, and ${path.relative(REPO_ROOT, DOCS_CHART)}`}`);
   } finally {
     if (servers) await stopServers(servers);
     generator?.stop();

@@ -1,9 +1,9 @@
-// `tsx scripts/bench-password.ts [--seconds S] [--core N] [--json]`: what sign-in costs. Hashes
+// `tsx packages/bench/src/password.ts [--seconds S] [--core N] [--json]`: what sign-in costs. Hashes
 // and verifies passwords one at a time with the server's argon2id parameters, pinned to one core,
 // and reports operations per second. `pnpm bench` runs it too.
 import { parseArgs } from "node:util";
-import { hashPassword, verifyPassword } from "../apps/server/src/auth/password.ts";
-import { pinToCore } from "./lib/bench-process.ts";
+import { hashPassword, verifyPassword } from "../../../apps/server/src/auth/password.ts";
+import { pinToCore } from "./process.ts";
 
 export interface PasswordBenchResult {
   parameters: string;

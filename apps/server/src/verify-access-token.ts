@@ -1,11 +1,11 @@
 // "Another service": verifies a latchkey access token with nothing but the published JWK Set, as a
 // resource server would (no database, no shared secret). Prints the claims, or why it is refused.
-//   pnpm exec tsx scripts/verify-access-token.ts <jwks-url> <token> [--issuer <iss>] [--audience <aud>]
+//   pnpm exec tsx apps/server/src/verify-access-token.ts <jwks-url> <token> [--issuer <iss>] [--audience <aud>]
 // The issuer defaults to the JWKS URL's origin (APP_ORIGIN serves both), the audience to latchkey-api.
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { ACCESS_TOKEN_REJECTIONS, verifyAccessToken, type AccessTokenVerification } from "../apps/server/src/auth/access-token.ts";
-import { parseJsonWebKeySet, type VerificationKey } from "../apps/server/src/auth/signing-key.ts";
+import { ACCESS_TOKEN_REJECTIONS, verifyAccessToken, type AccessTokenVerification } from "./auth/access-token.ts";
+import { parseJsonWebKeySet, type VerificationKey } from "./auth/signing-key.ts";
 
 const DEFAULT_AUDIENCE = "latchkey-api";
 const FETCH_TIMEOUT_MS = 5_000;
@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   });
   const [jwksUrl, token] = positionals;
   if (!jwksUrl || !token || !URL.canParse(jwksUrl)) {
-    console.error("Usage: tsx scripts/verify-access-token.ts <jwks-url> <token> [--issuer <iss>] [--audience <aud>]");
+    console.error("Usage: tsx apps/server/src/verify-access-token.ts <jwks-url> <token> [--issuer <iss>] [--audience <aud>]");
     return 2;
   }
   let result: AccessTokenVerification;

@@ -2,10 +2,10 @@
 // factory and tRPC builders, returning a copy of auth.me's data. The difference between this and
 // auth.me on the real server is what the session costs.
 import type { Server } from "node:http";
-import { createDatabase } from "../../apps/server/src/db.ts";
-import type { Config } from "../../apps/server/src/env.ts";
-import { createHttpServer } from "../../apps/server/src/http-server.ts";
-import { publicProcedure, router } from "../../apps/server/src/trpc.ts";
+import { createDatabase } from "../../../apps/server/src/db.ts";
+import type { Config } from "../../../apps/server/src/env.ts";
+import { createHttpServer } from "../../../apps/server/src/http-server.ts";
+import { publicProcedure, router } from "../../../apps/server/src/trpc.ts";
 
 export function createPublicProcedureServer(config: Config, me: unknown): Server {
   // The context factory takes a database; requests here carry no credential, so it is never queried.

@@ -1,0 +1,203 @@
+// An optional in-process cache of session rows (SESSION_CACHE=on): a hit validates a cookie or
+// bearer session without a database round trip. Every instance keeps it correct through
+// PostgreSQL LISTEN/NOTIFY: triggers announce each change to a session row or to a cached user
+// field when it commits (migration 20261202100000), and each instance drops what they name. The
+// cache only answers while that channel is proved to work; otherwise every lookup goes to the
+// database (docs/decisions/020-session-cache.md).
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import type { Database, PreparedQuery } from "../db.ts";
+import type { SessionRow } from "./session.ts";
+
+export const SESSION_CHANGED_CHANNEL = "latchkey_session_changed";
+const PING_PREFIX = "ping:";
+const RECONNECT_DELAY_MS = 1_000;
+/** How the LISTEN connections show in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = "latchkey-session-cache";
+/** Production timing: a ping a second, unhealthy when one is not back within a second. */
+export const SESSION_CACHE_HEARTBEAT = { heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 1_000 };
+const PING: PreparedQuery = { name: "latchkey_session_cache_ping", text: "SELECT pg_notify($1, $2)" };
+
+export interface SessionCacheOptions {
+  url: string;
+  /** Rows kept at most; the least recently used goes first. */
+  maxEntries: number;
+  /** A row is re-read after this long whatever the channel says: bounds the damage of a lost notification. */
+  ttlMs: number;
+  /** How often a ping is sent from another connection to prove the channel delivers. */
+  heartbeatIntervalMs: number;
+  /** A ping not back within this long marks the channel unhealthy (the cache is flushed and bypassed). */
+  heartbeatTimeoutMs: number;
+  /** Sends the pings over the app's pool: a connection other than the listener's. */
+  db: Pick<Database, "sql">;
+  onError?: (error: Error) => void;
+}
+
+export interface SessionCache {
+  /** Whether the cache answers: LISTEN is active and the last ping came back in time. */
+  readonly healthy: boolean;
+  /** The fresh row of session `id`, or null (not cached, too old, or the cache is bypassed). */
+  get(id: string): SessionRow | null;
+  /** Taken before reading a row from the database, and passed to set(). */
+  startRead(): number;
+  /** Keeps a row read since `readStarted`, unless a change was announced (or the cache flushed) since. */
+  set(id: string, row: SessionRow, readStarted: number): void;
+  /**
+   * Resolves once every change committed before the call has been applied here: after a write on
+   * this instance (a sign-out, a revocation), its next request cannot see the old row.
+   */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  row: SessionRow;
+  storedAt: number;
+}
+
+export function startSessionCache(options: SessionCacheOptions): SessionCache {
+  // A Map iterates in insertion order: re-inserting on a hit makes the first key the least recent.
+  const entries = new Map<string, Entry>();
+  // Bumped by every announced change and every flush: a read that started before must not be stored.
+  let generation = 0;
+  let listener: pg.Client | null = null;
+  let listening = false;
+  let pingAnswered = false;
+  let pendingPing: { nonce: string; sentAt: number } | null = null;
+  let closed = false;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+
+  const flush = () => {
+    entries.clear();
+    generation++;
+  };
+  const isHealthy = () => listening && pingAnswered && !closed;
+  const markUnhealthy = () => {
+    pingAnswered = false;
+    flush();
+  };
+
+  const onNotification = (message: pg.Notification) => {
+    const payload = message.payload ?? "";
+    if (payload.startsWith(PING_PREFIX)) {
+      if (pendingPing && payload === PING_PREFIX + pendingPing.nonce) {
+        pendingPing = null;
+        pingAnswered = true;
+      }
+      return;
+    }
+    generation++;
+    if (payload.startsWith("s:")) {
+      entries.delete(payload.slice(2));
+    } else if (payload.startsWith("u:")) {
+      const userId = payload.slice(2);
+      for (const [id, entry] of entries) if (entry.row.userId === userId) entries.delete(id);
+    } else {
+      flush();
+    }
+  };
+
+  const connect = async () => {
+    reconnectTimer = null;
+    const client = new pg.Client({ connectionString: options.url, application_name: LISTENER_APPLICATION_NAME });
+    listener = client;
+    const lost = (error?: Error) => {
+      if (listener !== client) return;
+      listener = null;
+      listening = false;
+      markUnhealthy();
+      if (error) options.onError?.(error);
+      client.removeAllListeners();
+      client.on("error", () => {});
+      void client.end().catch(() => {});
+      if (!closed) reconnectTimer = setTimeout(() => void connect(), RECONNECT_DELAY_MS);
+    };
+    client.on("notification", onNotification);
+    client.on("error", lost);
+    client.on("end", () => lost(new Error("the LISTEN connection closed")));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${SESSION_CHANGED_CHANNEL}`);
+      if (listener === client) listening = true;
+      void ping();
+    } catch (error) {
+      lost(error as Error);
+    }
+  };
+
+  const ping = async () => {
+    // One ping at a time; the timer below gives up on a late one.
+    if (!listening || closed || pendingPing) return;
+    const nonce = randomUUID();
+    pendingPing = { nonce, sentAt: performance.now() };
+    try {
+      await options.db.sql.query(PING, [SESSION_CHANGED_CHANNEL, PING_PREFIX + nonce]);
+    } catch (error) {
+      markUnhealthy();
+      options.onError?.(error as Error);
+    }
+  };
+  // Checks for a late ping more often than pings are sent, so an outage is noticed within the timeout.
+  const heartbeat = setInterval(() => {
+    if (pendingPing && performance.now() - pendingPing.sentAt > options.heartbeatTimeoutMs) {
+      markUnhealthy();
+      pendingPing = null;
+    }
+  }, Math.max(10, Math.floor(options.heartbeatTimeoutMs / 4)));
+  const pinger = setInterval(() => void ping(), options.heartbeatIntervalMs);
+  heartbeat.unref();
+  pinger.unref();
+  void connect();
+
+  return {
+    get healthy() {
+      return isHealthy();
+    },
+    get(id) {
+      if (!isHealthy()) return null;
+      const entry = entries.get(id);
+      if (!entry) return null;
+      if (performance.now() - entry.storedAt >= options.ttlMs) {
+        entries.delete(id);
+        return null;
+      }
+      entries.delete(id);
+      entries.set(id, entry);
+      return entry.row;
+    },
+    startRead: () => generation,
+    set(id, row, readStarted) {
+      if (!isHealthy() || readStarted !== generation) return;
+      entries.delete(id);
+      entries.set(id, { row, storedAt: performance.now() });
+      if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
+    },
+    async sync() {
+      const client = listener;
+      if (!client || !isHealthy()) return;
+      // PostgreSQL sends a listening session its pending notifications before ReadyForQuery, and
+      // the committing session signalled ours before its commit returned: once this round trip
+      // completes, every change committed before it has been applied above.
+      try {
+        await client.query("SELECT 1");
+      } catch {
+        // The connection broke: `lost` has flushed the cache.
+      }
+    },
+    async close() {
+      closed = true;
+      clearInterval(heartbeat);
+      clearInterval(pinger);
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      flush();
+      const client = listener;
+      listener = null;
+      listening = false;
+      if (client) {
+        client.removeAllListeners();
+        client.on("error", () => {});
+        await client.end().catch(() => {});
+      }
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// Against the test database (migrated by the global setup) and a fresh embedded one.
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, inject, it } from "vitest";
+import { readDatabaseState } from "./database-state.ts";
+import { startEmbeddedDatabase } from "./embedded-database.ts";
+import { REPO_ROOT } from "./repo-root.ts";
+
+const committed = readdirSync(path.join(REPO_ROOT, "prisma", "migrations"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+describe("readDatabaseState", () => {
+  it("finds nothing pending on a migrated database", async () => {
+    expect(committed.length).toBeGreaterThan(0);
+    expect((await readDatabaseState(inject("databaseUrl"))).pendingMigrations).toEqual([]);
+  });
+
+  // Creating a PGlite database takes seconds on a busy machine.
+  it("takes a database Prisma never migrated as needing every migration and the seed", { timeout: 60_000 }, async () => {
+    const fresh = await startEmbeddedDatabase({ dataDir: null, port: 0 });
+    try {
+      expect(await readDatabaseState(fresh.url)).toEqual({ pendingMigrations: committed, hasUsers: false });
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
