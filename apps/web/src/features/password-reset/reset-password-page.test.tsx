@@ -27,9 +27,9 @@ describe("password reset pages", () => {
     const app = renderApp("/sign-in");
     const user = userEvent.setup();
     await user.click(await screen.findByRole("link", { name: "Forgot password?" }));
-    // The page is a lazy route: the URL changes once its chunk has loaded.
+    // The page is its own chunk: the URL changes once it has loaded.
     await waitFor(() => expect(app.currentUrl()).toBe("/forgot-password"));
-    await user.type(screen.getByLabelText("Email"), "someone@example.com");
+    await user.type(await screen.findByLabelText("Email"), "someone@example.com");
     await user.click(screen.getByRole("button", { name: "Send the link" }));
     expect((await screen.findByText(/we sent it a link to choose a new password/)).getAttribute("role")).toBe("status");
     expect(api.callsTo("passwordReset.request")).toEqual([{ email: "someone@example.com" }]);
