@@ -4,6 +4,7 @@
 // rolling restart of all three under steady load fails no request.
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateEncryptionKey } from "../../apps/server/src/auth/encryption.ts";
 import { connectRateLimitStore } from "../../apps/server/src/auth/rate-limit-store.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
 import { loadConfig } from "../../apps/server/src/env.ts";
@@ -54,6 +55,7 @@ beforeAll(async () => {
     APP_ORIGIN: haproxy.url,
     TRUST_PROXY: "1",
     JWT_PRIVATE_KEY: generateJwtPrivateKey(),
+    ENCRYPTION_KEY: generateEncryptionKey(),
     RATE_LIMIT_STORE: "redis",
     REDIS_URL,
     RATE_LIMIT_KEY_PREFIX: `scale-out-${crypto.randomUUID()}`,

@@ -23,6 +23,8 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
   "--disable-quic",
+  // The server listens on IPv4 loopback; "localhost" (a WebAuthn relying party ID) must not try ::1 first.
+  "--host-resolver-rules=MAP localhost 127.0.0.1",
 ];
 // The first page load compiles nothing but may still wait on argon2 and a cold database.
 export const UI_TIMEOUT_MS = 15_000;
@@ -60,8 +62,11 @@ export async function saveScreenshot(page: Page, step: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${step}.png`), fullPage: true });
 }
 
-/** The app and a browser for one test file: started before its tests, closed after. */
-export function useBrowserApp() {
+/**
+ * The app and a browser for one test file: started before its tests, closed after. `host: "localhost"`
+ * for WebAuthn, whose relying party ID cannot be an IP address.
+ */
+export function useBrowserApp(options: { host?: "127.0.0.1" | "localhost" } = {}) {
   let db: Database | undefined;
   let server: Server | undefined;
   let browser: Browser | undefined;
@@ -71,7 +76,7 @@ export function useBrowserApp() {
   beforeAll(async () => {
     requireBuiltWebApp();
     const port = await getFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
+    baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
     db = createTestDatabase();
     const config = createTestConfig({ APP_ORIGIN: baseUrl, WEB_DIST_DIR, PORT: String(port) });
     const httpServer = createHttpServer({ db, config });
@@ -95,6 +100,11 @@ export function useBrowserApp() {
     pageProblems,
     get baseUrl() {
       return baseUrl;
+    },
+    /** The app's database, for a test to look at what a step stored. */
+    get db(): Database {
+      if (!db) throw new Error("the app has not started");
+      return db;
     },
     openDevice: (options: BrowserContextOptions = {}) => openDevice(browser, { baseURL: baseUrl, ...options }, pageProblems),
     saveScreenshot,

@@ -1,5 +1,6 @@
 // Shared test setup for server tests: a database client, configuration, users and callers.
 import { inject } from "vitest";
+import { generateEncryptionKey } from "../../apps/server/src/auth/encryption.ts";
 import { hashPassword, verifyPassword } from "../../apps/server/src/auth/password.ts";
 import { createPasswordHasher, type PasswordHasher } from "../../apps/server/src/auth/password-hasher.ts";
 import { generateJwtPrivateKey } from "../../apps/server/src/auth/signing-key.ts";
@@ -15,6 +16,7 @@ import type {} from "./provided-context.ts";
 export const TEST_PASSWORD = "correct horse battery staple";
 /** An ephemeral signing key, one per test process: no test needs a .env. */
 export const TEST_JWT_PRIVATE_KEY = generateJwtPrivateKey();
+export const TEST_ENCRYPTION_KEY = generateEncryptionKey();
 
 export function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Database {
   return createDatabase({ url: inject("databaseUrl"), poolMax: 2, ...options });
@@ -28,6 +30,7 @@ const GENEROUS_RATE_LIMITS = {
   RATE_LIMIT_PASSWORD_FAILURES_PER_IP: "100000",
   RATE_LIMIT_SIGN_UPS_PER_IP: "100000",
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: "1000",
+  RATE_LIMIT_SECOND_FACTOR_FAILURES: "1000",
   RATE_LIMIT_MAIL_PER_ADDRESS: "1000",
   RATE_LIMIT_MAIL_PER_IP: "100000",
 };
@@ -39,6 +42,7 @@ export function createTestConfig(overrides: Record<string, string> = {}): Config
     APP_ORIGIN: "http://localhost:5173",
     SESSION_CLEANUP_INTERVAL_MINUTES: "0",
     JWT_PRIVATE_KEY: TEST_JWT_PRIVATE_KEY,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...GENEROUS_RATE_LIMITS,
     ...overrides,
   });
@@ -146,4 +150,17 @@ export async function createTestCaller(
     passwordHasher,
   });
   return { caller: createCaller(ctx), cookie: recorder, ctx };
+}
+
+/**
+ * Signs `email` in with TEST_PASSWORD through the router: the result, and the token of the cookie
+ * session it set (a second-factor-pending one when the user has a factor).
+ */
+export async function signInWithPassword(
+  deps: { db: Database; config: Config; clock?: () => Date; rateLimiter?: RateLimiter },
+  email: string,
+) {
+  const { caller, cookie } = await createTestCaller(deps);
+  const result = await caller.auth.signIn({ email, password: TEST_PASSWORD });
+  return { result, token: cookie.token! };
 }

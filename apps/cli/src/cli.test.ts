@@ -10,6 +10,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";
+import { computeTotpCode } from "../../../tests/setup/totp.ts";
+import { startTotpEnrolment, verifyTotpCode } from "../../server/src/auth/totp.ts";
 import { runCli } from "./cli.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_SIGNED_OUT, EXIT_USAGE } from "./failure.ts";
 import type { Credentials } from "./credentials-file.ts";
@@ -25,8 +27,10 @@ let credentialsFile: string;
 /** Every HTTP call the CLI made in the current test: `procedure status`. */
 let calls: string[] = [];
 
+const config = createTestConfig();
+
 beforeAll(async () => {
-  server = await startTestServer({ db, config: createTestConfig(), clock: clock.now });
+  server = await startTestServer({ db, config, clock: clock.now });
   user = await createTestUser(db);
   configDir = path.join(mkdtempSync(path.join(tmpdir(), "latchkey-cli-")), "config");
   credentialsFile = path.join(configDir, "credentials.json");
@@ -168,5 +172,26 @@ describe("latchkey CLI", () => {
     expect(await cli(["frobnicate"])).toMatchObject({ code: EXIT_USAGE, stderr: expect.stringContaining("Unknown command: frobnicate") });
     expect(await cli(["me", "--colour"])).toMatchObject({ code: EXIT_USAGE, stderr: expect.stringContaining("--colour") });
     expect(await cli(["notes", "list", "--email", user.email])).toMatchObject({ code: EXIT_USAGE, stderr: expect.stringContaining("go with sign-in") });
+  });
+
+  it("completes a two-step sign-in with --code, and says what is missing without one", async () => {
+    const totpUser = await createTestUser(db);
+    const enrolment = (await startTotpEnrolment(db, config.encryptionKeys, totpUser, "latchkey", clock.now()))!;
+    await verifyTotpCode(db, config.encryptionKeys, { userId: totpUser.id, code: computeTotpCode(enrolment.key, clock.now()), confirm: true }, clock.now());
+    const args = ["sign-in", "--server", server.url, "--email", totpUser.email];
+    const env = { LATCHKEY_PASSWORD: TEST_PASSWORD };
+
+    expect(await cli(args, env)).toMatchObject({ code: EXIT_USAGE, stderr: expect.stringContaining("two-step verification: give --code") });
+    expect(await cli([...args, "--code", "000000"], env)).toMatchObject({ code: EXIT_FAILURE, stderr: expect.stringContaining("The code is incorrect") });
+    // A refused code leaves no pending session behind.
+    expect(await db.session.count({ where: { userId: totpUser.id } })).toBe(0);
+    calls = [];
+    const signedIn = await cli([...args, "--code", computeTotpCode(enrolment.key, clock.now(), 1)], env);
+    expect(signedIn).toMatchObject({ code: EXIT_OK, stdout: `Signed in to ${server.url} as Test User <${totpUser.email}>.\n` });
+    expect(calls).toEqual(["auth.signIn 200", "mfa.verify 200", "auth.signOut 200"]);
+    const { sessionToken } = readCredentialsFile();
+    const row = await db.session.findUniqueOrThrow({ where: { id: sessionToken.split(".")[0] } });
+    expect(row).toMatchObject({ kind: "bearer", secondFactorPending: false, factors: ["password", "totp"] });
+    expect(await cli(["me"])).toMatchObject({ code: EXIT_OK });
   });
 });

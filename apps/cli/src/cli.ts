@@ -19,9 +19,11 @@ const DEFAULT_SERVER_URL = "http://localhost:5173";
 
 const USAGE = `Usage: latchkey <command>
 
-  sign-in [--server <url>] [--email <email>] [--password <password>]
+  sign-in [--server <url>] [--email <email>] [--password <password>] [--code <code>]
                           Sign in. Missing values are asked for in a terminal, or read from
-                          LATCHKEY_SERVER, LATCHKEY_EMAIL and LATCHKEY_PASSWORD.
+                          LATCHKEY_SERVER, LATCHKEY_EMAIL, LATCHKEY_PASSWORD and LATCHKEY_CODE
+                          (a code from the authenticator app, or a recovery code, when the
+                          account has two-step verification).
   me                      Who is signed in
   notes list              Your notes
   notes add <title> [body]
@@ -46,15 +48,21 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { server: { type: "string" }, email: { type: "string" }, password: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        server: { type: "string" },
+        email: { type: "string" },
+        password: { type: "string" },
+        code: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
     const [command = "", ...rest] = positionals;
     if (values.help || command === "help") {
       io.stdout.write(USAGE);
       return EXIT_OK;
     }
-    if (command !== "sign-in" && [values.server, values.email, values.password].some((value) => value !== undefined)) {
-      throw new UsageError("--server, --email and --password go with sign-in.");
+    if (command !== "sign-in" && [values.server, values.email, values.password, values.code].some((value) => value !== undefined)) {
+      throw new UsageError("--server, --email, --password and --code go with sign-in.");
     }
     switch (command) {
       case "sign-in":
@@ -123,7 +131,10 @@ async function requireCredentials(run: Run): Promise<Credentials> {
   return credentials;
 }
 
-async function signIn(run: Run, values: { server?: string; email?: string; password?: string }): Promise<void> {
+// A TOTP code is six digits; anything else is taken for a recovery code.
+const TOTP_CODE = /^\d{6}$/;
+
+async function signIn(run: Run, values: { server?: string; email?: string; password?: string; code?: string }): Promise<void> {
   const { io } = run;
   const previous = await readCredentials(run.file);
   const serverUrl = values.server ?? io.env.LATCHKEY_SERVER ?? previous?.serverUrl ?? DEFAULT_SERVER_URL;
@@ -142,8 +153,29 @@ async function signIn(run: Run, values: { server?: string; email?: string; passw
     throw new UsageError("Give --email and --password (or LATCHKEY_EMAIL and LATCHKEY_PASSWORD) when not in a terminal.");
   }
 
-  const { user, token } = await createSessionClient(serverUrl, null, run.fetch).auth.signIn.mutate({ email, password, transport: "token" });
+  const signedIn = await createSessionClient(serverUrl, null, run.fetch).auth.signIn.mutate({ email, password, transport: "token" });
+  const { user } = signedIn;
+  let token = signedIn.token;
   if (!token) throw new Error("The server answered without a session token.");
+  if (signedIn.secondFactor) {
+    // The token is a pending session until the second step; mfa.verify answers with the full one.
+    const code = (values.code ?? io.env.LATCHKEY_CODE ?? (interactive ? await prompt(io, "Code from your authenticator app, or a recovery code: ") : undefined))?.trim();
+    if (!code) {
+      await createSessionClient(serverUrl, token, run.fetch).auth.signOut.mutate().catch(() => {});
+      throw new UsageError("This account has two-step verification: give --code (or LATCHKEY_CODE) when not in a terminal.");
+    }
+    const method = TOTP_CODE.test(code) ? "totp" : "recovery_code";
+    const pending = createSessionClient(serverUrl, token, run.fetch);
+    token = await pending.mfa.verify.mutate({ method, code }).then(
+      (verified) => verified.token,
+      async (error: unknown) => {
+        // Nothing else can use the pending session: end it rather than leave it for 10 minutes.
+        await pending.auth.signOut.mutate().catch(() => {});
+        throw error;
+      },
+    );
+    if (!token) throw new Error("The server answered without a session token.");
+  }
   await writeCredentials(run.file, { serverUrl, sessionToken: token, accessToken: null });
   // Signing in again replaces the stored session: end the old one too (best effort).
   if (previous) await createSessionClient(previous.serverUrl, previous.sessionToken, run.fetch).auth.signOut.mutate().catch(() => {});

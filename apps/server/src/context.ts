@@ -31,6 +31,16 @@ export type Authentication =
   | { method: "cookie" | "bearer"; user: SessionUser; session: Session }
   | { method: "jwt"; user: SessionUser; session: SessionReference; claims: AccessTokenClaims };
 
+/**
+ * A session that has passed only its first factor (auth/second-factor.ts). It is kept apart from
+ * `auth`, so every procedure refuses it unless it asks for it (secondFactorProcedure).
+ */
+export interface PendingAuthentication {
+  method: "cookie" | "bearer";
+  user: SessionUser;
+  session: Session;
+}
+
 /** How procedures set or clear the browser's session cookie without touching HTTP objects. */
 export interface SessionCookieWriter {
   set(token: string, expiresAt: Date): void;
@@ -69,34 +79,32 @@ async function authenticate(
   credential: Credential,
   now: Date,
   sessionCache: SessionCache | null,
-): Promise<Authentication | null> {
+): Promise<{ auth: Authentication | null; pendingAuth: PendingAuthentication | null }> {
   if (credential.type === "jwt") {
     // No database query: signature, key, typ, iss, aud and lifetime decide (DESIGN §4); the
     // signature is verified once per token and server (auth/access-token-cache.ts).
     const result = getAccessTokenVerifier(config.accessToken).verify(credential.token, now);
-    if (!result.ok) return null;
+    if (!result.ok) return { auth: null, pendingAuth: null };
     const { claims } = result;
-    return {
-      method: "jwt",
-      user: { id: claims.sub, email: claims.email, name: claims.name, emailVerified: claims.email_verified === true },
-      session: { id: claims.sid, userId: claims.sub },
-      claims,
-    };
+    const user = { id: claims.sub, email: claims.email, name: claims.name, emailVerified: claims.email_verified === true };
+    return { auth: { method: "jwt", user, session: { id: claims.sid, userId: claims.sub }, claims }, pendingAuth: null };
   }
   const { session, user } = await validateSessionToken(db, credential.token, config.session, now, sessionCache);
   // A session token is accepted only the way it was issued: a cookie session's token sent as a
   // bearer token (or the reverse) was taken out of its channel, and fails like a wrong token.
-  return session && session.kind === credential.type ? { method: credential.type, user, session } : null;
+  if (!session || session.kind !== credential.type) return { auth: null, pendingAuth: null };
+  const authentication = { method: credential.type, user, session };
+  return session.secondFactorPending ? { auth: null, pendingAuth: authentication } : { auth: authentication, pendingAuth: null };
 }
 
 export async function createInnerContext(options: InnerContextOptions) {
   const clock = options.clock ?? (() => new Date());
   const sessionCache = options.sessionCache ?? null;
-  const auth = options.credential
+  const { auth, pendingAuth } = options.credential
     ? await authenticate(options.db, options.config, options.credential, clock(), sessionCache).catch(rethrowDatabaseOutage)
-    : null;
+    : { auth: null, pendingAuth: null };
   // A stale cookie is removed so the browser stops sending it.
-  if (options.credential?.type === "cookie" && !auth) options.cookies.clear();
+  if (options.credential?.type === "cookie" && !auth && !pendingAuth) options.cookies.clear();
   return {
     db: options.db,
     config: options.config,
@@ -109,6 +117,7 @@ export async function createInnerContext(options: InnerContextOptions) {
     secretChecks: options.secretChecks ?? { remaining: Number.POSITIVE_INFINITY },
     sessionCache,
     auth,
+    pendingAuth,
   };
 }
 

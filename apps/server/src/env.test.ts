@@ -1,9 +1,14 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { generateEncryptionKey } from "./auth/encryption.ts";
 import { generateJwtPrivateKey, parseJwtPrivateKey, toJsonWebKey } from "./auth/signing-key.ts";
 import { ConfigError, loadConfig } from "./env.ts";
 
-const valid = { DATABASE_URL: "postgresql://localhost/latchkey", JWT_PRIVATE_KEY: generateJwtPrivateKey() };
+const valid = {
+  DATABASE_URL: "postgresql://localhost/latchkey",
+  JWT_PRIVATE_KEY: generateJwtPrivateKey(),
+  ENCRYPTION_KEY: generateEncryptionKey(),
+};
 
 function problemsOf(source: Record<string, string>): string {
   try {
@@ -128,6 +133,22 @@ describe("loadConfig: access tokens", () => {
   });
 });
 
+describe("loadConfig: encryption key and WebAuthn relying party", () => {
+  it("refuses to start without ENCRYPTION_KEY, says how to make one, and refuses a key of the wrong size", () => {
+    expect(problemsOf({ DATABASE_URL: valid.DATABASE_URL, JWT_PRIVATE_KEY: valid.JWT_PRIVATE_KEY })).toMatch(/ENCRYPTION_KEY is required: .*pnpm env:init/);
+    expect(problemsOf({ ...valid, ENCRYPTION_KEY: Buffer.alloc(16).toString("base64url") })).toMatch(/ENCRYPTION_KEY must be 32 bytes/);
+    expect(problemsOf({ ...valid, ENCRYPTION_PREVIOUS_KEYS: `${generateEncryptionKey()},nope` })).toMatch(/ENCRYPTION_PREVIOUS_KEYS entry 2 must be 32 bytes/);
+  });
+
+  it("keeps previous keys for decryption, and derives the RP ID and the one allowed origin from APP_ORIGIN", () => {
+    const previous = generateEncryptionKey();
+    const config = loadConfig({ ...valid, ENCRYPTION_PREVIOUS_KEYS: previous, APP_ORIGIN: "https://app.example.com:8443/x" });
+    expect(config.encryptionKeys.previous).toHaveLength(1);
+    expect(config.encryptionKeys.current.secret.toString("base64url")).toBe(valid.ENCRYPTION_KEY);
+    expect(config.webAuthn).toEqual({ rpId: "app.example.com", origins: ["https://app.example.com:8443"] });
+  });
+});
+
 describe("loadConfig: rate limits, proxies and sudo mode", () => {
   it("defaults to memory counters, no trusted proxy, a 10-minute re-authentication window and NIST's 100", () => {
     const config = loadConfig(valid);
@@ -142,6 +163,7 @@ describe("loadConfig: rate limits, proxies and sudo mode", () => {
         passwordBlockSeconds: 15 * 60,
         signUpsPerIpPerHour: 10,
         accessTokensPerSessionPerMinute: 10,
+        secondFactorFailuresPerAccount: 5,
         mailPerAddressPerHour: 5,
         mailPerIpPerHour: 30,
       },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
 import type { OAuthConfig } from "./auth/oauth-provider.ts";
 import { HIBP_RANGE_URL, type PasswordBreachCheckConfig } from "./auth/breached-password.ts";
+import { parseEncryptionKey, type EncryptionKey, type EncryptionKeyRing } from "./auth/encryption.ts";
 import type { PasswordHasherOptions } from "./auth/password-hasher.ts";
 import type { RateLimitPolicy } from "./auth/rate-limit.ts";
 import type { SessionPolicy } from "./auth/session.ts";
@@ -45,6 +46,28 @@ const jwtPublicKeys = z
     }
     return keys;
   });
+
+const encryptionKey = z
+  .string({ error: "is required: 32 random bytes in base64url that encrypt TOTP keys (`pnpm env:init` writes one into .env)" })
+  .transform((value, ctx): EncryptionKey => {
+    const key = parseEncryptionKey(value);
+    if (!key) ctx.addIssue({ code: "custom", message: "must be 32 bytes in base64url (openssl rand -base64 32)" });
+    return key ?? z.NEVER;
+  });
+const previousEncryptionKeys = z
+  .string()
+  .default("")
+  .transform((value, ctx): EncryptionKey[] =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)
+      .flatMap((entry, index) => {
+        const key = parseEncryptionKey(entry);
+        if (!key) ctx.addIssue({ code: "custom", message: `entry ${index + 1} must be 32 bytes in base64url` });
+        return key ? [key] : [];
+      }),
+  );
 
 const count = (fallback: number) => wholeNumber(1, 1_000_000, fallback);
 // NIST 800-63B §5.2.2: no more than 100 consecutive failed attempts on one account.
@@ -93,6 +116,10 @@ const envSchema = z.object({
   RATE_LIMIT_PASSWORD_BLOCK_MINUTES: wholeNumber(1, 24 * 60, 15),
   RATE_LIMIT_SIGN_UPS_PER_IP: count(10),
   RATE_LIMIT_ACCESS_TOKENS_PER_SESSION: count(10),
+  RATE_LIMIT_SECOND_FACTOR_FAILURES: count(5),
+  APP_NAME: z.string().trim().min(1).max(64).default("latchkey"),
+  ENCRYPTION_KEY: encryptionKey,
+  ENCRYPTION_PREVIOUS_KEYS: previousEncryptionKeys,
   RATE_LIMIT_MAIL_PER_ADDRESS: count(5),
   RATE_LIMIT_MAIL_PER_IP: count(30),
   EMAIL_VERIFICATION: z.enum(["required", "optional", "off"], { error: "must be required, optional or off" }).default("required"),
@@ -180,6 +207,12 @@ export interface Config {
   accessToken: AccessTokenConfig;
   /** Sensitive operations need a password check on the session within this long ("sudo mode"). */
   reauthenticationWindowMs: number;
+  /** Shown in authenticator apps (TOTP issuer) and passkey prompts (WebAuthn relying party name). */
+  appName: string;
+  /** Encrypts TOTP keys at rest; previous keys still decrypt during a rotation. */
+  encryptionKeys: EncryptionKeyRing;
+  /** WebAuthn relying party: its ID is APP_ORIGIN's host; only APP_ORIGIN may answer challenges. */
+  webAuthn: { rpId: string; origins: string[] };
   /** Reverse proxies in front that append to X-Forwarded-For; 0 takes the socket's address. */
   trustedProxyHops: number;
   /** Mail sent to users (verification, password reset, email change) and whether a verified address is needed. */
@@ -311,6 +344,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       lifetimeSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     },
     reauthenticationWindowMs: env.REAUTHENTICATION_WINDOW_MINUTES * MINUTE_MS,
+    appName: env.APP_NAME,
+    encryptionKeys: { current: env.ENCRYPTION_KEY, previous: env.ENCRYPTION_PREVIOUS_KEYS },
+    webAuthn: { rpId: new URL(appOrigin).hostname, origins: [appOrigin] },
     trustedProxyHops: env.TRUST_PROXY,
     email: { verification: env.EMAIL_VERIFICATION, smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
@@ -326,6 +362,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         passwordBlockSeconds: env.RATE_LIMIT_PASSWORD_BLOCK_MINUTES * MINUTE_S,
         signUpsPerIpPerHour: env.RATE_LIMIT_SIGN_UPS_PER_IP,
         accessTokensPerSessionPerMinute: env.RATE_LIMIT_ACCESS_TOKENS_PER_SESSION,
+        secondFactorFailuresPerAccount: env.RATE_LIMIT_SECOND_FACTOR_FAILURES,
         mailPerAddressPerHour: env.RATE_LIMIT_MAIL_PER_ADDRESS,
         mailPerIpPerHour: env.RATE_LIMIT_MAIL_PER_IP,
       },

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDevCertificate, type DevCertificate } from "../../../scripts/lib/dev-certificate.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 import { createCookieClient, createTlsFetch, getFreePort, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
-import { createTestConfig, createTestDatabase, createTestUser, TEST_JWT_PRIVATE_KEY, TEST_PASSWORD } from "../../../tests/setup/server.ts";
+import { createTestConfig, createTestDatabase, createTestUser, TEST_ENCRYPTION_KEY, TEST_JWT_PRIVATE_KEY, TEST_PASSWORD } from "../../../tests/setup/server.ts";
 
 const HSTS = "max-age=31536000; includeSubDomains";
 const SECURE_COOKIE = /^__Host-latchkey_session=[a-z2-7]{24}\.[a-z2-7]{52}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/;
@@ -105,6 +105,7 @@ describe("index.ts with TLS_CERT_FILE and TLS_KEY_FILE", () => {
         PORT: String(port),
         APP_ORIGIN: `https://localhost:${port}`,
         JWT_PRIVATE_KEY: TEST_JWT_PRIVATE_KEY,
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         SESSION_CLEANUP_INTERVAL_MINUTES: "0",
         TLS_CERT_FILE: path.join(dir, "cert.pem"),
         TLS_KEY_FILE: path.join(dir, "key.pem"),

@@ -14,6 +14,7 @@ import {
   type TestOidcProvider,
 } from "../../../tests/setup/oidc.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../../../tests/setup/server.ts";
+import { computeTotpCode } from "../../../tests/setup/totp.ts";
 import { generateRsaSigningKey, type LocalOidcAccount } from "../../../scripts/lib/local-oidc-provider.ts";
 import { createOAuthRequestHandler } from "./oauth-routes.ts";
 import { getOAuthProviders } from "./auth/oauth-provider.ts";
@@ -56,6 +57,7 @@ const accounts = {
   firstSignUp: account("first-sign-up"),
   secondSignUp: account("second-sign-up"),
   batch: account("batch"),
+  secondFactor: account("second-factor"),
 };
 
 const db = createTestDatabase();
@@ -435,6 +437,40 @@ describe("linking a provider to a signed-in account", () => {
     expect(await db.oAuthAccount.findMany({ where: { providerAccountId: accounts.taken.login }, select: { userId: true } })).toEqual([
       { userId: owner.id },
     ]);
+  });
+});
+
+describe("a user with a second factor", () => {
+  it("gets only a second-factor-pending session from the provider, which cannot step up through it; the code completes it", async () => {
+    const { jar } = await signInThroughProvider(accounts.secondFactor);
+    const enrolment = await readJson(await trpc(jar, "mfa.startTotp"));
+    const key: string = enrolment.result.data.key;
+    expect((await trpc(jar, "mfa.confirmTotp", { code: computeTotpCode(key, clock.now()) })).status).toBe(200);
+
+    const { jar: other, location } = await signInThroughProvider(accounts.secondFactor);
+    expect(`${location.pathname}${location.search}`).toBe("/sign-in?second_factor=1");
+    const pendingToken = other.cookies.get(SESSION_COOKIE)!;
+    expect(await db.session.findUniqueOrThrow({ where: { id: pendingToken.split(".")[0]! } })).toMatchObject({
+      secondFactorPending: true,
+      factors: ["oauth"],
+    });
+    expect(await currentUserEmail(other)).toBeNull();
+    const methods = await readJson(await trpc(other, "mfa.pendingMethods", undefined, "GET"));
+    expect(methods.result.data).toEqual(["totp", "recovery_code"]);
+
+    // Re-authenticating through the provider must not turn a pending session into a full one.
+    const refusedAt = new URL(await authorizeAtProvider(appUrl, other, { login: accounts.secondFactor.login, query: "?intent=reauthenticate" }));
+    expectFailure(refusedAt, "session_required");
+    expect(other.cookies.get(SESSION_COOKIE)).toBe(pendingToken);
+    expect(await currentUserEmail(other)).toBeNull();
+
+    expect((await trpc(other, "mfa.verify", { method: "totp", code: computeTotpCode(key, clock.now(), 1) })).status).toBe(200);
+    expect(other.cookies.get(SESSION_COOKIE)).not.toBe(pendingToken);
+    expect(await currentUserEmail(other)).toBe(accounts.secondFactor.email);
+    expect(await db.session.findUniqueOrThrow({ where: { id: other.cookies.get(SESSION_COOKIE)!.split(".")[0]! } })).toMatchObject({
+      secondFactorPending: false,
+      factors: ["oauth", "totp"],
+    });
   });
 });
 

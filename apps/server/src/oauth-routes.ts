@@ -11,6 +11,7 @@ import type { OAuthAuthorization, OAuthFailure, OAuthIdentity, OAuthProvider, OA
 import { oauthIntents, readOAuthStateCookie, serializeBlankOAuthStateCookie, serializeOAuthStateCookie, type OAuthIntent, type OAuthState } from "./auth/oauth-state.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
 import { isSessionRecentlyAuthenticated, replaceSession } from "./auth/reauthentication.ts";
+import { startFirstFactorSignIn } from "./auth/second-factor.ts";
 import { createSession, invalidateSession, validateSessionToken, type Session, type SessionMetadata } from "./auth/session.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
@@ -105,7 +106,8 @@ export function createOAuthRequestHandler(deps: OAuthRoutesDeps): OAuthRequestHa
     if (intent !== "sign-in") {
       const now = clock();
       const session = await getCookieSession(request, now);
-      if (!session) return redirect(getFailureLocation("sign-in", null, "session_required"));
+      // A second-factor-pending session may neither link nor step up: it has not finished signing in.
+      if (!session || session.secondFactorPending) return redirect(getFailureLocation("sign-in", null, "session_required"));
       // Checked here to spare a trip to the provider, and again at the callback.
       if (intent === "link" && !(await isSessionRecentlyAuthenticated(db, session.id, config.reauthenticationWindowMs, now))) {
         return redirect(getFailureLocation(intent, next, "reauthentication_required"));
@@ -146,11 +148,21 @@ export function createOAuthRequestHandler(deps: OAuthRoutesDeps): OAuthRequestHa
       if (!signIn.ok) return signIn.failure;
       // A new session on every sign-in, like the password's (fixation): the one this browser had ends.
       if (current) await invalidateSession(db, current.id);
-      const { token, session } = await createSession(db, { userId: signIn.userId, kind: "cookie", metadata }, config.session, now);
-      return { location: saved.next ?? "/", cookies: [serializeSessionCookie(token, { secure, expiresAt: session.expiresAt, now })] };
+      // A user with a second factor gets a pending session, like after a password: the sign-in page
+      // asks for the factor (auth/second-factor.ts), so a provider never skips it.
+      const start = await startFirstFactorSignIn(db, signIn.userId, "oauth");
+      const { token, session } = await createSession(
+        db,
+        { userId: signIn.userId, kind: "cookie", metadata, assurance: start.assurance, lifetimeMs: start.lifetimeMs },
+        config.session,
+        now,
+      );
+      const location = start.assurance.secondFactorPending ? withParameter("/sign-in", "second_factor", "1") : (saved.next ?? "/");
+      return { location, cookies: [serializeSessionCookie(token, { secure, expiresAt: session.expiresAt, now })] };
     }
-    // Linking and re-authentication act for the session that started them, and no other.
-    if (!current || current.id !== saved.sessionId) return "session_required";
+    // Linking and re-authentication act for the session that started them, and no other (never a
+    // second-factor-pending one: it would complete without the second factor).
+    if (!current || current.id !== saved.sessionId || current.secondFactorPending) return "session_required";
     if (saved.intent === "link") {
       if (!(await isSessionRecentlyAuthenticated(db, current.id, config.reauthenticationWindowMs, now))) return "reauthentication_required";
       const linked = await linkOAuthIdentity(db, { userId: current.userId, provider: provider.id, identity });
@@ -162,7 +174,7 @@ export function createOAuthRequestHandler(deps: OAuthRoutesDeps): OAuthRequestHa
     }
     // Sudo mode through the provider, for users with or without a password: a new token whose
     // authentication time is now, like auth.reauthenticate's.
-    const replaced = await replaceSession(db, { session: current, userId: current.userId, metadata }, config.session, now);
+    const replaced = await replaceSession(db, { session: current, factor: "oauth", metadata }, config.session, now);
     if (!replaced) return "session_required";
     return {
       location: saved.next ?? "/account",

@@ -20,6 +20,9 @@ class RetryAfter extends Error {
 /** Why a request was refused with FORBIDDEN: the session must prove the password again first. */
 class ReauthenticationRequired extends Error {}
 
+/** Why a request was refused: the session has passed its first factor only, or this needs MFA. */
+class SecondFactorRequired extends Error {}
+
 /** Why a request was refused with FORBIDDEN: the user must verify their email address first. */
 class EmailVerificationRequired extends Error {}
 
@@ -100,6 +103,8 @@ const t = initTRPC.context<Context>().create({
         retryAfterSeconds: cause instanceof RetryAfter ? cause.seconds : null,
         // The session must re-enter the password (auth.reauthenticate) before this call (FORBIDDEN).
         reauthenticationRequired: cause instanceof ReauthenticationRequired,
+        // The session must prove a second factor (mfa.verify or passkey.verify) before this call.
+        secondFactorRequired: cause instanceof SecondFactorRequired,
         // The user must verify their email (EMAIL_VERIFICATION=required) before this call (FORBIDDEN).
         emailVerificationRequired: cause instanceof EmailVerificationRequired,
       },
@@ -183,13 +188,20 @@ const checksSecret = t.middleware(({ ctx, next }) => {
 export const publicSecretProcedure = publicProcedure.use(checksSecret);
 
 const SESSION_ENDED_MESSAGE = "This session has ended. Sign in again.";
+const SECOND_FACTOR_PENDING_MESSAGE = "Enter your second factor to finish signing in.";
 
 /** A write that referenced a user or session row that no longer exists (foreign key violation). */
 function isMissingReferenceError(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003";
 }
 
+/** UNAUTHORIZED with `data.secondFactorRequired`: the request's session still waits for its second step. */
+export function createSecondFactorPendingError(): TRPCError {
+  return new TRPCError({ code: "UNAUTHORIZED", message: SECOND_FACTOR_PENDING_MESSAGE, cause: new SecondFactorRequired() });
+}
+
 const requireAuthentication = t.middleware(async ({ ctx, next }) => {
+  if (!ctx.auth && ctx.pendingAuth) throw createSecondFactorPendingError();
   if (!ctx.auth) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
@@ -299,3 +311,30 @@ export const adminProcedure = sessionProcedure.use(requireAdmin);
 
 /** Administrative changes: an admin whose session passed the sudo-mode check as well. */
 export const adminSudoProcedure = adminProcedure.input(reauthenticationInput).use(requireRecentAuthentication);
+
+/**
+ * The second-factor procedures (mfa.verify, passkey.authenticationOptions/verify): the only ones a
+ * second-factor-pending session reaches. A full cookie or bearer session is accepted too (step-up
+ * into sudo mode); an access token is not, since proving a factor replaces the session row.
+ * `ctx.session` is the row and `ctx.method` the channel either way.
+ */
+export const secondFactorProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const current = ctx.pendingAuth ?? (ctx.auth?.method === "jwt" ? null : ctx.auth);
+  if (!current) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  return next({ ctx: { method: current.method, session: current.session, user: current.user } });
+});
+
+/** A secondFactorProcedure that checks a code or a passkey (mfa.verify, passkey.verify): one per HTTP request. */
+export const secondFactorSecretProcedure = secondFactorProcedure.use(checksSecret);
+
+/**
+ * For operations that need multi-factor authentication: a live session (sessionProcedure) on which
+ * a second factor, or a passkey with user verification, was proved; else FORBIDDEN with
+ * `data.secondFactorRequired` (the client proves one through mfa.verify or passkey.verify).
+ */
+export const mfaProcedure = sessionProcedure.use(({ ctx, next }) => {
+  if (ctx.session.secondFactorAt === null) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "This needs a second factor: set one up, or prove yours again.", cause: new SecondFactorRequired() });
+  }
+  return next();
+});

@@ -27,6 +27,8 @@ export const routes: RouteObject[] = [
       { index: true, lazy: async () => ({ Component: (await import("./features/notes/notes-page.tsx")).NotesPage }) },
       { path: "/sessions", lazy: async () => ({ Component: (await import("./features/sessions/sessions-page.tsx")).SessionsPage }) },
       { path: "/account", lazy: async () => ({ Component: (await import("./features/account/account-page.tsx")).AccountPage }) },
+      // Loaded on first visit like the others: QR codes and passkey management stay out of the initial bundle.
+      { path: "/security", lazy: async () => ({ Component: (await import("./features/security/security-page.tsx")).SecurityPage }) },
       { path: "/admin", lazy: async () => ({ Component: (await import("./features/admin/admin-page.tsx")).AdminPage }) },
     ],
   },

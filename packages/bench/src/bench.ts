@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { generateEncryptionKey } from "../../../apps/server/src/auth/encryption.ts";
 import { generateJwtPrivateKey } from "../../../apps/server/src/auth/signing-key.ts";
 import { loadConfig } from "../../../apps/server/src/env.ts";
 import { renderChart } from "./chart.ts";
@@ -107,6 +108,7 @@ const serverEnv: NodeJS.ProcessEnv = {
   SESSION_CLEANUP_INTERVAL_MINUTES: "0",
   SESSION_RENEWAL_INTERVAL_MINUTES: String(RENEWAL_INTERVAL_MINUTES),
   JWT_PRIVATE_KEY: generateJwtPrivateKey(),
+  ENCRYPTION_KEY: generateEncryptionKey(),
   ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS),
 };
 const config = loadConfig(serverEnv);

@@ -6,7 +6,10 @@ import type { Database } from "../db.ts";
 import { composePasswordChangedMail, composePasswordResetMail } from "../mail/messages.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { checkEmailToken, createEmailToken, deleteEmailTokens, spendEmailToken } from "./email-token.ts";
+import type { EncryptionKeyRing } from "./encryption.ts";
 import type { PasswordHasher } from "./password-hasher.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import { requireSecondFactorForReset, type SecondFactorMethod } from "./second-factor.ts";
 import { invalidateUserSessions } from "./session.ts";
 
 /** Mails a reset link if `email` has an account; does the same work and says nothing either way. */
@@ -19,21 +22,17 @@ export async function requestPasswordReset(db: Database, email: string, appOrigi
   });
 }
 
-/**
- * Second factors (issue 11) plug in here: a reset must not be a way around them. Return "required"
- * when the user has a second factor and `proof` (which the reset procedure will take as input) does
- * not pass it; the reset then stops before the link is spent and the procedure answers FORBIDDEN.
- * No account has a second factor yet, so every reset passes.
- */
-export async function checkResetSecondFactor(_db: Database, _userId: string, _proof: undefined): Promise<"passed" | "required"> {
-  return "passed";
-}
-
 export type PasswordResetResult =
-  | { status: "reset"; userId: string }
+  | { status: "reset"; userId: string; secondFactor: SecondFactorProof["method"] | null }
   | { status: "expired" }
   | { status: "invalid" }
-  | { status: "second-factor-required" };
+  /** The account has a second factor and no proof came: ask for one of `methods`. */
+  | { status: "second-factor-required"; methods: SecondFactorMethod[] }
+  | { status: "second-factor-invalid" }
+  | { status: "second-factor-limited"; retryAfterSeconds: number };
+
+/** A TOTP code or a recovery code sent with the new password. */
+export type SecondFactorProof = { method: "totp" | "recovery_code"; code: string };
 
 /**
  * Checks the link (its attempt counted first), then spends it and sets the new password in one
@@ -43,16 +42,21 @@ export type PasswordResetResult =
  */
 export async function resetPassword(
   db: Database,
-  passwordHasher: PasswordHasher,
-  input: { token: string; newPassword: string },
+  deps: { passwordHasher: PasswordHasher; rateLimiter: RateLimiter; encryptionKeys: EncryptionKeyRing },
+  input: { token: string; newPassword: string; secondFactor: SecondFactorProof | null },
   appOrigin: string,
   now: Date,
 ): Promise<PasswordResetResult> {
   const check = await checkEmailToken(db, input.token, "reset_password", now);
   if (check.status !== "valid") return check;
-  if ((await checkResetSecondFactor(db, check.userId, undefined)) === "required") return { status: "second-factor-required" };
+  // A reset must not be a way around a second factor: an account with one proves it too (counted
+  // first, like at sign-in), before the link is spent, so a wrong code leaves the link usable.
+  const factorCheck = await requireSecondFactorForReset(db, deps, { userId: check.userId, proof: input.secondFactor }, now);
+  if (factorCheck.status === "required") return { status: "second-factor-required", methods: factorCheck.methods };
+  if (factorCheck.status === "invalid") return { status: "second-factor-invalid" };
+  if (factorCheck.status === "limited") return { status: "second-factor-limited", retryAfterSeconds: factorCheck.retryAfterSeconds };
   // Hashed (in the bounded argon2 pool) before the link is spent and outside the transaction.
-  const passwordHash = await passwordHasher.hash(input.newPassword);
+  const passwordHash = await deps.passwordHasher.hash(input.newPassword);
   if (!(await spendEmailToken(db, check.tokenId))) return { status: "invalid" };
   await db.$transaction(async (tx) => {
     // The link proves its holder reads the address it went to. If the account has moved to another
@@ -76,5 +80,5 @@ export async function resetPassword(
     await deleteEmailTokens(tx, check.userId);
     await enqueueMail(tx, composePasswordChangedMail(appOrigin, email));
   });
-  return { status: "reset", userId: check.userId };
+  return { status: "reset", userId: check.userId, secondFactor: factorCheck.status === "valid" ? (input.secondFactor?.method ?? null) : null };
 }

@@ -8,6 +8,7 @@ const policy: RateLimitPolicy = {
   passwordBlockSeconds: 600,
   signUpsPerIpPerHour: 2,
   accessTokensPerSessionPerMinute: 2,
+  secondFactorFailuresPerAccount: 3,
   mailPerAddressPerHour: 2,
   mailPerIpPerHour: 3,
 };
@@ -73,5 +74,27 @@ describe("getIpRateLimitKey", () => {
     expect(getIpRateLimitKey("::1")).toBe("0:0:0:0::/64");
     expect(getIpRateLimitKey("192.0.2.1")).toBe("192.0.2.1");
     expect(getIpRateLimitKey(null)).toBe("unknown");
+  });
+});
+
+describe("consumeSecondFactorAttempt (count first)", () => {
+  it("counts every attempt before its check: of 10 parallel attempts only the limit's worth get through", async () => {
+    const limiter = createRateLimiter(policy, { type: "memory" });
+    const gates = await Promise.all(Array.from({ length: 10 }, () => limiter.consumeSecondFactorAttempt("user-a")));
+    expect(gates.filter((gate) => !gate.limited)).toHaveLength(3);
+    expect(gates.find((gate) => gate.limited)).toMatchObject({ limited: true, retryAfterSeconds: 600 });
+    // Another account is counted apart.
+    expect(await limiter.consumeSecondFactorAttempt("user-b")).toMatchObject({ limited: false });
+  });
+
+  it("a success resets the count, so failures are counted consecutively", async () => {
+    const limiter = createRateLimiter(policy, { type: "memory" });
+    await limiter.consumeSecondFactorAttempt("user-c");
+    await limiter.consumeSecondFactorAttempt("user-c");
+    const success = await limiter.consumeSecondFactorAttempt("user-c");
+    if (success.limited) throw new Error("the third attempt is within the limit");
+    await success.succeed();
+    for (let i = 0; i < 3; i++) expect(await limiter.consumeSecondFactorAttempt("user-c")).toMatchObject({ limited: false });
+    expect(await limiter.consumeSecondFactorAttempt("user-c")).toMatchObject({ limited: true });
   });
 });

@@ -40,6 +40,8 @@ export interface RateLimitPolicy {
   passwordBlockSeconds: number;
   signUpsPerIpPerHour: number;
   accessTokensPerSessionPerMinute: number;
+  /** Consecutive failed second-factor checks (TOTP, recovery code, passkey) for one account before it is blocked. */
+  secondFactorFailuresPerAccount: number;
   /** Mail a visitor can cause to one address per hour (verification resends, password resets). */
   mailPerAddressPerHour: number;
   /** Such requests from one IP per hour, whatever the address. */
@@ -91,6 +93,8 @@ export interface RateLimiter {
   consumePasswordAttempt(attempt: PasswordAttempt): Promise<SecretAttempt>;
   consumeSignUp(ip: string | null): Promise<RateLimitVerdict>;
   consumeAccessTokenIssue(sessionId: string): Promise<RateLimitVerdict>;
+  /** Counts a second-factor check (TOTP, recovery code, passkey) for the account before it runs. */
+  consumeSecondFactorAttempt(userId: string): Promise<SecretAttempt>;
   /** A request that mails `email` (known or not, so the verdict reveals nothing): per address and per IP. */
   consumeMailRequest(email: string, ip: string | null): Promise<RateLimitVerdict>;
 }
@@ -218,6 +222,11 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     points: policy.accessTokensPerSessionPerMinute,
     duration: ACCESS_TOKEN_WINDOW_S,
   });
+  const secondFactorFailuresByAccount = createLimiter(store, "second-factor-failures-account", {
+    points: policy.secondFactorFailuresPerAccount,
+    duration: CONSECUTIVE_FAILURES_WINDOW_S,
+    blockDuration: policy.passwordBlockSeconds,
+  });
   const mailByAddress = createLimiter(store, "mail-address", { points: policy.mailPerAddressPerHour, duration: MAIL_WINDOW_S });
   const mailByIp = createLimiter(store, "mail-ip", { points: policy.mailPerIpPerHour, duration: MAIL_WINDOW_S });
 
@@ -233,6 +242,8 @@ export function createRateLimiter(policy: RateLimitPolicy, store: RateLimitStore
     },
     consumeSignUp: (ip) => consume(signUpsByIp, getIpRateLimitKey(ip)),
     consumeAccessTokenIssue: (sessionId) => consume(accessTokensBySession, sessionId),
+    consumeSecondFactorAttempt: (userId) =>
+      consumeSecretAttempt([{ limiter: secondFactorFailuresByAccount, key: userId, onSuccess: "reset" }]),
     async consumeMailRequest(email, ip) {
       const verdicts = await Promise.all([consume(mailByIp, getIpRateLimitKey(ip)), consume(mailByAddress, hashEmail(email))]);
       return verdicts.find((verdict) => verdict.limited) ?? NOT_LIMITED;

@@ -3,7 +3,7 @@
 // only when the session is renewed, at most once per renewal interval.
 import type { Database, DatabaseClient, PreparedQuery } from "../db.ts";
 import type { SessionCache } from "./session-cache.ts";
-import type { SessionKind } from "../generated/prisma/enums.ts";
+import type { AuthFactor, SessionKind } from "../generated/prisma/enums.ts";
 import { generateSessionToken, hashSessionSecret, parseSessionToken, verifySessionSecret } from "./token.ts";
 
 export interface SessionPolicy {
@@ -31,6 +31,37 @@ export interface Session {
   lastActiveAt: Date;
   /** Absolute expiry; the session also ends at lastActiveAt + idle timeout. */
   expiresAt: Date;
+  /** Only the first factor so far: accepted by the second-factor procedures alone (auth/second-factor.ts). */
+  secondFactorPending: boolean;
+  /** The factors proved for this session, in order (e.g. password, totp). */
+  factors: AuthFactor[];
+  /** When a second factor (or a passkey with user verification) was last proved; null: never. */
+  secondFactorAt: Date | null;
+}
+
+/** How a new session was authenticated; the default is a password sign-in without a second factor. */
+export interface SessionAssurance {
+  factors: AuthFactor[];
+  secondFactorAt: Date | null;
+  secondFactorPending: boolean;
+}
+
+/** Factors that complete a sign-in; password, oauth and email are first factors only. */
+const SECOND_FACTORS: ReadonlySet<AuthFactor> = new Set(["totp", "recovery_code", "passkey"]);
+
+const PASSWORD_ONLY: SessionAssurance = { factors: ["password"], secondFactorAt: null, secondFactorPending: false };
+
+/**
+ * The assurance of a session that replaces `session` (re-authentication, password change, second
+ * factor) after `factor` was proved now: what was proved before still counts, and nothing is pending.
+ */
+export function addSessionFactor(session: Pick<Session, "factors" | "secondFactorAt">, factor: AuthFactor, now: Date): SessionAssurance {
+  const isSecondFactor = SECOND_FACTORS.has(factor);
+  return {
+    factors: session.factors.includes(factor) ? session.factors : [...session.factors, factor],
+    secondFactorAt: isSecondFactor ? now : session.secondFactorAt,
+    secondFactorPending: false,
+  };
 }
 
 export type SessionValidationResult = { session: Session; user: SessionUser } | { session: null; user: null };
@@ -47,6 +78,9 @@ const SESSION_SELECT = {
   createdAt: true,
   lastActiveAt: true,
   expiresAt: true,
+  secondFactorPending: true,
+  factors: true,
+  secondFactorAt: true,
 } as const;
 
 /** The User columns a SessionUser is made of (toSessionUser). */
@@ -56,19 +90,25 @@ export function toSessionUser(user: { id: string; email: string; name: string; e
   return { id: user.id, email: user.email, name: user.name, emailVerified: user.emailVerifiedAt !== null };
 }
 
-/** authenticatedAt of a session whose password was never checked: older than any sudo window. */
+/** authenticatedAt of a session whose user never proved who they are on it: older than any sudo window. */
 const NEVER_AUTHENTICATED = new Date(0);
+
+/** A session opened by a mailed link or code and nothing else: holding the mailbox is not sudo. */
+function provedOnlyByMail(assurance: SessionAssurance): boolean {
+  return assurance.factors.every((factor) => factor === "email");
+}
 
 // User agents are attacker-controlled; keep what the session list needs.
 const USER_AGENT_MAX_LENGTH = 512;
 
 export async function createSession(
   db: DatabaseClient,
-  input: { userId: string; kind: SessionKind; metadata: SessionMetadata; passwordChecked?: boolean },
+  input: { userId: string; kind: SessionKind; metadata: SessionMetadata; assurance?: SessionAssurance; lifetimeMs?: number },
   policy: SessionPolicy,
   now: Date,
 ): Promise<{ token: string; session: Session }> {
   const { id, secret, token } = generateSessionToken();
+  const assurance = input.assurance ?? PASSWORD_ONLY;
   const session = await db.session.create({
     data: {
       id,
@@ -77,11 +117,14 @@ export async function createSession(
       kind: input.kind,
       createdAt: now,
       lastActiveAt: now,
-      expiresAt: new Date(now.getTime() + policy.absoluteLifetimeMs),
-      // When the user last proved who they are on it: now for a sign-in (password or provider), a
-      // password change or a reset. A session a verification link or code started never did, so
-      // sudo mode asks first.
-      authenticatedAt: input.passwordChecked === false ? NEVER_AUTHENTICATED : now,
+      expiresAt: new Date(now.getTime() + Math.min(input.lifetimeMs ?? policy.absoluteLifetimeMs, policy.absoluteLifetimeMs)),
+      // When the user last proved who they are on it: now for a sign-in (password, provider,
+      // passkey), a second factor, a password change or a reset. A session a mailed link or code
+      // alone started never did, so sudo mode asks first.
+      authenticatedAt: provedOnlyByMail(assurance) ? NEVER_AUTHENTICATED : now,
+      factors: assurance.factors,
+      secondFactorAt: assurance.secondFactorAt,
+      secondFactorPending: assurance.secondFactorPending,
       userAgent: input.metadata.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
       ip: input.metadata.ip,
     },
@@ -100,10 +143,13 @@ export function getSessionIdleExpiry(session: Pick<Session, "lastActiveAt">, pol
 // building them below fails to compile if those types grow.
 const FIND_SESSION: PreparedQuery = {
   name: "latchkey_find_session",
+  // factors is cast to text[]: the driver parses arrays of built-in types only.
   text: `SELECT s."userId", s."kind", s."secretHash", u."email", u."name", u."emailVerifiedAt" IS NOT NULL AS "emailVerified",
     (extract(epoch FROM s."createdAt") * 1000)::float8 AS "createdMs",
     (extract(epoch FROM s."lastActiveAt") * 1000)::float8 AS "lastActiveMs",
-    (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresMs"
+    (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresMs",
+    s."secondFactorPending", s."factors"::text[] AS "factors",
+    (extract(epoch FROM s."secondFactorAt") * 1000)::float8 AS "secondFactorMs"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`,
 };
 
@@ -118,6 +164,9 @@ export interface SessionRow {
   createdMs: number;
   lastActiveMs: number;
   expiresMs: number;
+  secondFactorPending: boolean;
+  factors: AuthFactor[];
+  secondFactorMs: number | null;
 }
 
 /** The session row from the cache when it has a fresh one, else from the database (then cached). */
@@ -154,6 +203,9 @@ export async function validateSessionToken(
     createdAt: new Date(row.createdMs),
     lastActiveAt: new Date(row.lastActiveMs),
     expiresAt: new Date(row.expiresMs),
+    secondFactorPending: row.secondFactorPending,
+    factors: row.factors,
+    secondFactorAt: row.secondFactorMs === null ? null : new Date(row.secondFactorMs),
   };
   if (!isSessionExpired(session, policy, now) && now.getTime() - row.lastActiveMs >= policy.renewalIntervalMs) {
     // A cached row shows the renewal at once, so concurrent hits on this instance do not write it

@@ -3,8 +3,10 @@ import { router } from "../trpc.ts";
 import { accountRouter } from "./account.ts";
 import { adminRouter } from "./admin.ts";
 import { authRouter } from "./auth.ts";
+import { mfaRouter } from "./mfa.ts";
 import { noteRouter } from "./note.ts";
 import { oauthRouter } from "./oauth.ts";
+import { passkeyRouter } from "./passkey.ts";
 import { passwordResetRouter } from "./password-reset.ts";
 import { sessionRouter } from "./session.ts";
 import { verificationRouter } from "./verification.ts";
@@ -17,6 +19,8 @@ export const appRouter = router({
   account: accountRouter,
   note: noteRouter,
   admin: adminRouter,
+  mfa: mfaRouter,
+  passkey: passkeyRouter,
   oauth: oauthRouter,
 });
 

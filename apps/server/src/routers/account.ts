@@ -6,7 +6,7 @@ import { z } from "zod";
 import { confirmEmailChange, requestEmailChange } from "../auth/email-change.ts";
 import { PASSWORD_MAX_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
-import { createSession, invalidateUserSessions } from "../auth/session.ts";
+import { addSessionFactor, createSession, invalidateUserSessions } from "../auth/session.ts";
 import { composePasswordChangedMail } from "../mail/messages.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import {
@@ -57,7 +57,8 @@ export const accountRouter = router({
         await enqueueMail(tx, composePasswordChangedMail(ctx.config.appOrigin, ctx.user.email));
         return createSession(
           tx,
-          { userId: ctx.user.id, kind: ctx.session.kind, metadata: ctx.metadata },
+          // The second factor proved on this session still counts for its replacement.
+          { userId: ctx.user.id, kind: ctx.session.kind, metadata: ctx.metadata, assurance: addSessionFactor(ctx.session, "password", ctx.clock()) },
           ctx.config.session,
           ctx.clock(),
         );

@@ -92,4 +92,30 @@ describe("admin router", () => {
     });
     expect(await db.session.count({ where: { id: laptop.session.id } })).toBe(1);
   });
+
+  it("shows a user's MFA status and resets it in admin sudo mode, ending every session of theirs", async () => {
+    const clock = createTestClock();
+    const adminUser = await createTestUser(db, { role: "admin" });
+    const stale = await signedIn(adminUser.id, "cookie", clock);
+    const user = await createTestUser(db);
+    await db.totpKey.create({ data: { userId: user.id, encryptedKey: new Uint8Array(40), confirmedAt: new Date() } });
+    await db.passkey.create({ data: { id: crypto.randomUUID(), userId: user.id, name: "Key", publicKey: new Uint8Array(8), counter: 0n, backedUp: false } });
+    await db.recoveryCode.create({ data: { id: crypto.randomUUID(), userId: user.id, codeHash: new Uint8Array(32) } });
+    const device = await signedIn(user.id);
+    expect((await stale.caller.admin.listUserSessions({ userId: user.id })).mfa).toEqual({ totp: true, passkeys: 1, recoveryCodesLeft: 1 });
+
+    const ordinary = await signedIn(user.id);
+    await expect(ordinary.caller.admin.resetUserMfa({ userId: user.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    clock.advance(config.reauthenticationWindowMs);
+    await expect(stale.caller.admin.resetUserMfa({ userId: user.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await db.totpKey.count({ where: { userId: user.id } })).toBe(1);
+
+    const admin = await signedIn(adminUser.id, "cookie", clock);
+    expect(await admin.caller.admin.resetUserMfa({ userId: user.id })).toEqual({ revoked: 2 });
+    expect((await admin.caller.admin.listUserSessions({ userId: user.id })).mfa).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 });
+    await expect((await createTestCaller({ db, config }, { type: "cookie", token: device.token })).caller.auth.me()).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    await expect(admin.caller.admin.resetUserMfa({ userId: "no-such-user" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
 });

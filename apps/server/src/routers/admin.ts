@@ -2,6 +2,7 @@
 // departing employee). adminProcedure re-reads the caller's role on every call.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { getSecondFactorStatus } from "../auth/second-factor.ts";
 import { invalidateUserSession, invalidateUserSessions, listUserSessions } from "../auth/session.ts";
 import { adminProcedure, adminSudoProcedure, router } from "../trpc.ts";
 import { emailSchema } from "./auth.ts";
@@ -20,8 +21,8 @@ export const adminRouter = router({
       select: ACCOUNT_SELECT,
     });
     if (!user) throw noSuchUser();
-    const sessions = await listUserSessions(ctx.db, user.id);
-    return { user, sessions: sessions.map((session) => ({ ...session, current: session.id === ctx.session.id })) };
+    const [sessions, mfa] = await Promise.all([listUserSessions(ctx.db, user.id), getSecondFactorStatus(ctx.db, user.id)]);
+    return { user, mfa, sessions: sessions.map((session) => ({ ...session, current: session.id === ctx.session.id })) };
   }),
   /** Ends one session of the user, or all of them; their tokens fail on the next request. */
   revokeUserSessions: adminSudoProcedure
@@ -40,4 +41,21 @@ export const adminRouter = router({
       if (endedOwnSession && ctx.credential?.type === "cookie") ctx.cookies.clear();
       return { revoked };
     }),
+  /**
+   * For a locked-out user: removes their TOTP key, recovery codes and passkeys, and ends every
+   * session of theirs (whoever holds one may be the reason for the reset). Admin sudo mode.
+   */
+  resetUserMfa: adminSudoProcedure.input(z.object({ userId })).mutation(async ({ ctx, input }) => {
+    const revoked = await ctx.db.$transaction(async (tx) => {
+      const user = await tx.user.findUnique({ where: { id: input.userId }, select: { id: true } });
+      if (!user) return null;
+      await tx.totpKey.deleteMany({ where: { userId: user.id } });
+      await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
+      await tx.passkey.deleteMany({ where: { userId: user.id } });
+      return invalidateUserSessions(tx, user.id);
+    });
+    if (revoked === null) throw noSuchUser();
+    if (input.userId === ctx.user.id && ctx.credential?.type === "cookie") ctx.cookies.clear();
+    return { revoked };
+  }),
 });

@@ -127,7 +127,7 @@ describe("auth.signIn with transport: token", () => {
     const user = await createTestUser(db);
     const { caller, cookie } = await createTestCaller({ db, config });
     const result = await caller.auth.signIn({ email: user.email, password: TEST_PASSWORD, transport: "token" });
-    expect(result).toEqual({ user, token: expect.stringMatching(/^[a-z2-7]{24}\.[a-z2-7]{52}$/) });
+    expect(result).toEqual({ user, token: expect.stringMatching(/^[a-z2-7]{24}\.[a-z2-7]{52}$/), secondFactor: null });
     expect(cookie).toMatchObject({ token: null, cleared: false });
     const sessions = await db.session.findMany({ where: { userId: user.id }, select: { id: true, kind: true } });
     expect(sessions).toEqual([{ id: result.token!.split(".")[0], kind: "bearer" }]);

@@ -13,9 +13,11 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/password.ts";
 import { verifyPasswordAttempt } from "../auth/password-attempt.ts";
 import { reauthenticateSession } from "../auth/reauthentication.ts";
 import { withUniformResponseTime } from "../auth/response-time.ts";
+import { startFirstFactorSignIn } from "../auth/second-factor.ts";
 import { createSession, invalidateSession, invalidateUserSession } from "../auth/session.ts";
 import type { Context } from "../context.ts";
 import {
+  createSecondFactorPendingError,
   createTooManyRequestsError,
   createWrongPasswordError,
   protectedProcedure,
@@ -57,8 +59,8 @@ const INVALID_CREDENTIALS = "Invalid email or password.";
 
 /**
  * Starts a session and returns its token when it travels in the body (null for a cookie).
- * `passwordChecked: false` for a session started by a mailed code or link: no sudo mode until the
- * password is entered on it (auth/session.ts).
+ * `assurance` records how the user got here (auth/second-factor.ts startFirstFactorSignIn); a
+ * session started by a mailed code or link alone gets no sudo mode (auth/session.ts).
  * Cookie: ends the cookie session the request came with (fixation), then sets the new cookie.
  * Token: a `bearer` session whose token is returned once; no cookie is set and a browser session
  * the request may carry is left alone (the token is not ambient, so it cannot be fixed on anyone).
@@ -67,12 +69,13 @@ export async function startSession(
   ctx: Context,
   userId: string,
   transport: Transport,
-  { passwordChecked = true } = {},
+  options: Pick<Parameters<typeof createSession>[1], "assurance" | "lifetimeMs"> = {},
 ): Promise<string | null> {
-  if (transport === "cookie" && ctx.auth?.method === "cookie") await invalidateSession(ctx.db, ctx.auth.session.id);
+  const current = ctx.auth ?? ctx.pendingAuth;
+  if (transport === "cookie" && current?.method === "cookie") await invalidateSession(ctx.db, current.session.id);
   const { token, session } = await createSession(
     ctx.db,
-    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata, passwordChecked },
+    { userId, kind: transport === "cookie" ? "cookie" : "bearer", metadata: ctx.metadata, ...options },
     ctx.config.session,
     ctx.clock(),
   );
@@ -119,8 +122,10 @@ export const authRouter = router({
       });
       if (attempt.status === "limited") throw createTooManyRequestsError(attempt.retryAfterSeconds);
       if (attempt.status === "invalid") throw new TRPCError({ code: "UNAUTHORIZED", message: INVALID_CREDENTIALS });
-      const token = await startSession(ctx, attempt.user.id, input.transport);
-      return { user: attempt.user, token };
+      // With a second factor, the password only opens a pending session (auth/second-factor.ts).
+      const { methods, ...options } = await startFirstFactorSignIn(ctx.db, attempt.user.id, "password");
+      const token = await startSession(ctx, attempt.user.id, input.transport, options);
+      return { user: attempt.user, token, secondFactor: methods.length > 0 ? { methods } : null };
     }),
   /**
    * Sudo mode: proves the password again. The session is replaced by a new one (new token, the old
@@ -152,7 +157,8 @@ export const authRouter = router({
 
   // With an access token this ends the session it was issued from.
   signOut: publicProcedure.mutation(async ({ ctx }) => {
-    if (ctx.auth) await invalidateUserSession(ctx.db, ctx.auth.user.id, ctx.auth.session.id);
+    const current = ctx.auth ?? ctx.pendingAuth;
+    if (current) await invalidateUserSession(ctx.db, current.user.id, current.session.id);
     if (ctx.credential?.type === "cookie") ctx.cookies.clear();
     return { signedOut: true };
   }),
@@ -161,8 +167,10 @@ export const authRouter = router({
   // error. A credential that no longer works is one (401), so clients learn their session ended.
   // Under an access token: what the token says, without a query (its session is only an id).
   // `emailVerification` tells the app whether an unverified user sees only the verify page.
-  me: publicProcedure.query(({ ctx: { auth, credential, config } }) => {
+  me: publicProcedure.query(({ ctx: { auth, pendingAuth, credential, config } }) => {
     if (!auth) {
+      // A second-factor-pending session is a credential that works for the second step only.
+      if (pendingAuth) throw createSecondFactorPendingError();
       if (credential) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
       return null;
     }
@@ -171,7 +179,13 @@ export const authRouter = router({
       : {
           method: auth.method,
           user: auth.user,
-          session: { id: auth.session.id, kind: auth.session.kind, expiresAt: auth.session.expiresAt },
+          session: {
+            id: auth.session.id,
+            kind: auth.session.kind,
+            expiresAt: auth.session.expiresAt,
+            factors: auth.session.factors,
+            secondFactorAt: auth.session.secondFactorAt,
+          },
           emailVerification: config.email.verification,
         };
   }),

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { EMAIL_TOKEN_MAX_ATTEMPTS } from "../auth/email-token.ts";
 import { createSession } from "../auth/session.ts";
 import { readMailTo, readMailToken, waitForMail } from "../../../../tests/setup/mail.ts";
+import { computeTotpCode } from "../../../../tests/setup/totp.ts";
 import {
   createTestCaller,
   createTestClock,
@@ -27,10 +28,11 @@ async function signedIn(userId: string, kind: "cookie" | "bearer" = "cookie", op
   return { token, session, ...(await createTestCaller({ db, config, ...options }, { type: kind, token })) };
 }
 
-async function requestReset(email: string) {
+/** Requests a reset and reads the link from the `count`-th reset mail to `email`. */
+async function requestReset(email: string, count = 1) {
   const { caller } = await createTestCaller({ db, config });
   expect(await caller.passwordReset.request({ email })).toEqual({ sent: true });
-  return readMailToken(await waitForMail(email, RESET_SUBJECT), "/reset-password");
+  return readMailToken(await waitForMail(email, RESET_SUBJECT, { count }), "/reset-password");
 }
 
 async function canSignIn(email: string, password: string): Promise<boolean> {
@@ -78,7 +80,7 @@ describe("passwordReset.complete", () => {
     const token = await requestReset(user.email);
 
     const browser = await createTestCaller({ db, config });
-    expect(await browser.caller.passwordReset.complete({ token, newPassword: NEW_PASSWORD })).toEqual({ reset: true, token: null });
+    expect(await browser.caller.passwordReset.complete({ token, newPassword: NEW_PASSWORD })).toEqual({ reset: true, token: null, secondFactor: null });
     const fresh = browser.cookie.token!;
     expect(await db.session.findMany({ where: { userId: user.id }, select: { id: true } })).toEqual([{ id: fresh.split(".")[0] }]);
     for (const old of [laptop, phone]) {
@@ -89,6 +91,54 @@ describe("passwordReset.complete", () => {
     expect(await canSignIn(user.email, NEW_PASSWORD)).toBe(true);
     const notice = await waitForMail(user.email, CHANGED_SUBJECT);
     expect(notice.text).toContain("http://localhost:5173/forgot-password");
+  });
+
+  it("an account with TOTP: refused without a code or with a wrong one (the link still works), done with a TOTP code or a recovery code", async () => {
+    const user = await createTestUser(db);
+    const { caller: owner } = await signedIn(user.id);
+    const enrolment = await owner.mfa.startTotp();
+    const { recoveryCodes } = await owner.mfa.confirmTotp({ code: computeTotpCode(enrolment.key, new Date()) });
+
+    const token = await requestReset(user.email);
+    const browser = await createTestCaller({ db, config });
+    expect(await browser.caller.passwordReset.complete({ token, newPassword: NEW_PASSWORD })).toEqual({
+      reset: false,
+      token: null,
+      secondFactor: { methods: ["totp", "recovery_code"] },
+    });
+    await expect(
+      browser.caller.passwordReset.complete({ token, newPassword: NEW_PASSWORD, secondFactor: { method: "totp", code: "000000" } }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(
+      browser.caller.passwordReset.complete({ token, newPassword: NEW_PASSWORD, secondFactor: { method: "recovery_code", code: "not-a-recovery-code" } }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(browser.cookie.token).toBeNull();
+    expect(await canSignIn(user.email, TEST_PASSWORD)).toBe(true);
+
+    // The next time step's code (the confirmation used this one): reset, and a full session that records it.
+    const done = await browser.caller.passwordReset.complete({
+      token,
+      newPassword: NEW_PASSWORD,
+      secondFactor: { method: "totp", code: computeTotpCode(enrolment.key, new Date(), 1) },
+    });
+    expect(done).toEqual({ reset: true, token: null, secondFactor: null });
+    const session = await db.session.findUniqueOrThrow({ where: { id: browser.cookie.token!.split(".")[0] } });
+    expect(session).toMatchObject({ secondFactorPending: false, factors: ["password", "totp"] });
+    const fresh = await createTestCaller({ db, config }, { type: "cookie", token: browser.cookie.token! });
+    expect((await fresh.caller.auth.me())?.user.id).toBe(user.id);
+
+    // A recovery code does it too, once.
+    const second = await requestReset(user.email, 2);
+    const other = await createTestCaller({ db, config });
+    const recovery = { method: "recovery_code" as const, code: recoveryCodes[0]! };
+    expect(await other.caller.passwordReset.complete({ token: second, newPassword: "a third new password 8", secondFactor: recovery })).toMatchObject({
+      reset: true,
+    });
+    expect(await canSignIn(user.email, "a third new password 8")).toBe(true);
+    const third = await requestReset(user.email, 3);
+    await expect(
+      other.caller.passwordReset.complete({ token: third, newPassword: "a fourth new password 9", secondFactor: recovery }),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("works once", async () => {

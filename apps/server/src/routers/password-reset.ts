@@ -19,20 +19,38 @@ export const passwordResetRouter = router({
 
   /** The link's token (POST only) and the new password; answers like a sign-in. */
   complete: publicSecretProcedure
-    .input(z.object({ token: mailedTokenSchema, newPassword: passwordSchema, transport: transportSchema }))
+    .input(
+      z.object({
+        token: mailedTokenSchema,
+        newPassword: passwordSchema,
+        // Required when the account has a second factor (a passkey-only account uses a recovery code).
+        secondFactor: z.object({ method: z.enum(["totp", "recovery_code"]), code: z.string().trim().min(1, "Enter the code.").max(64) }).optional(),
+        transport: transportSchema,
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       await refuseBreachedPassword(ctx, input.newPassword, "newPassword");
+      const now = ctx.clock();
       const result = await resetPassword(
         ctx.db,
-        ctx.passwordHasher,
-        { token: input.token, newPassword: input.newPassword },
+        { passwordHasher: ctx.passwordHasher, rateLimiter: ctx.rateLimiter, encryptionKeys: ctx.config.encryptionKeys },
+        { token: input.token, newPassword: input.newPassword, secondFactor: input.secondFactor ?? null },
         ctx.config.appOrigin,
-        ctx.clock(),
+        now,
       );
       if (result.status === "second-factor-required") {
-        throw new TRPCError({ code: "FORBIDDEN", message: "This account has a second factor: confirm it to reset the password." });
+        // Nothing was spent: the page asks for a code and sends the form again.
+        return { reset: false, token: null, secondFactor: { methods: result.methods } };
       }
+      if (result.status === "second-factor-invalid") {
+        throw new TRPCError({ code: "UNAUTHORIZED", message: "The code is incorrect or has already been used." });
+      }
+      if (result.status === "second-factor-limited") throw createTooManyRequestsError(result.retryAfterSeconds);
       if (result.status !== "reset") throw createEmailTokenError(result.status, "link");
-      return { reset: true, token: await startSession(ctx, result.userId, input.transport) };
+      // The new password, and the second factor proved with it: a full session, never a pending one.
+      const assurance = result.secondFactor
+        ? { factors: ["password" as const, result.secondFactor], secondFactorAt: now, secondFactorPending: false }
+        : undefined;
+      return { reset: true, token: await startSession(ctx, result.userId, input.transport, { assurance }), secondFactor: null };
     }),
 });

@@ -5,6 +5,7 @@ import { createAccessToken } from "../auth/access-token.ts";
 import { EMAIL_TOKEN_MAX_ATTEMPTS } from "../auth/email-token.ts";
 import { createSession } from "../auth/session.ts";
 import { readMailCode, readMailTo, readMailToken, waitForMail } from "../../../../tests/setup/mail.ts";
+import { computeTotpCode } from "../../../../tests/setup/totp.ts";
 import {
   createTestCaller,
   createTestClock,
@@ -61,7 +62,7 @@ describe("verification.confirmLink", () => {
   it("verifies the address and signs in with a new cookie session; the link works once", async () => {
     const { userId, token } = await signUp();
     const browser = await createTestCaller({ db, config });
-    expect(await browser.caller.verification.confirmLink({ token })).toEqual({ verified: true, token: null });
+    expect(await browser.caller.verification.confirmLink({ token })).toEqual({ verified: true, token: null, secondFactor: null });
     expect(browser.cookie.token).toMatch(/^[a-z2-7]{24}\./);
     expect((await db.user.findUniqueOrThrow({ where: { id: userId } })).emailVerifiedAt).toBeInstanceOf(Date);
     const me = await createTestCaller({ db, config }, { type: "cookie", token: browser.cookie.token! });
@@ -73,6 +74,36 @@ describe("verification.confirmLink", () => {
       message: "This link is not valid or has already been used. Request a new one.",
     });
     expect(again.cookie.token).toBeNull();
+  });
+
+  it("opens only a second-factor-pending session for an account with TOTP; the code completes it", async () => {
+    const { userId, token } = await signUp();
+    const { caller: owner } = await signedIn(userId);
+    const enrolment = await owner.mfa.startTotp();
+    await owner.mfa.confirmTotp({ code: computeTotpCode(enrolment.key, new Date()) });
+
+    const browser = await createTestCaller({ db, config });
+    expect(await browser.caller.verification.confirmLink({ token })).toEqual({
+      verified: true,
+      token: null,
+      secondFactor: { methods: ["totp", "recovery_code"] },
+    });
+    const pending = await createTestCaller({ db, config }, { type: "cookie", token: browser.cookie.token! });
+    await expect(pending.caller.auth.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await pending.caller.mfa.pendingMethods()).toEqual(["totp", "recovery_code"]);
+    expect(await db.session.findUniqueOrThrow({ where: { id: browser.cookie.token!.split(".")[0] } })).toMatchObject({
+      secondFactorPending: true,
+      factors: ["email"],
+    });
+
+    await pending.caller.mfa.verify({ method: "totp", code: computeTotpCode(enrolment.key, new Date(), 1) });
+    const full = await createTestCaller({ db, config }, { type: "cookie", token: pending.cookie.token! });
+    expect((await full.caller.auth.me())?.user.id).toBe(userId);
+    expect(await full.caller.mfa.pendingMethods()).toBeNull();
+    expect(await db.session.findUniqueOrThrow({ where: { id: pending.cookie.token!.split(".")[0] } })).toMatchObject({
+      secondFactorPending: false,
+      factors: ["email", "totp"],
+    });
   });
 
   it("starts a session without sudo mode: the password was not entered on it", async () => {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { EMAIL_CODE_DIGITS } from "../auth/email-token.ts";
 import { resendVerificationMail, verifyEmail, type VerificationProof } from "../auth/email-verification.ts";
 import { withUniformResponseTime } from "../auth/response-time.ts";
+import { startFirstFactorSignIn } from "../auth/second-factor.ts";
 import type { Context } from "../context.ts";
 import { createEmailTokenError, createTooManyRequestsError, publicProcedure, publicSecretProcedure, router } from "../trpc.ts";
 import { emailSchema, startSession, transportSchema } from "./auth.ts";
@@ -21,7 +22,10 @@ const codeSchema = z
 async function verifyAndSignIn(ctx: Context, proof: VerificationProof, transport: "cookie" | "token", kind: "link" | "code") {
   const result = await verifyEmail(ctx.db, proof, ctx.clock());
   if (result.status !== "verified") throw createEmailTokenError(result.status, kind);
-  return { verified: true, token: await startSession(ctx, result.userId, transport, { passwordChecked: false }) };
+  // Like a password: a user with a second factor gets a pending session and the methods to ask for.
+  const { methods, ...options } = await startFirstFactorSignIn(ctx.db, result.userId, "email");
+  const token = await startSession(ctx, result.userId, transport, options);
+  return { verified: true, token, secondFactor: methods.length > 0 ? { methods } : null };
 }
 
 export const verificationRouter = router({

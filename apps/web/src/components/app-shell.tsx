@@ -44,6 +44,7 @@ export function AppShell({
             </NavLink>
             <NavLink to="/sessions">Sessions</NavLink>
             <NavLink to="/account">Account</NavLink>
+            <NavLink to="/security">Security</NavLink>
             {isAdmin && <NavLink to="/admin">Admin</NavLink>}
           </nav>
           <div className="shell-user">

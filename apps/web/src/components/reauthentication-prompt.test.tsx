@@ -83,4 +83,27 @@ describe("the in-place password prompt (sudo mode)", () => {
     const alert = await within(prompt).findByText("Too many attempts. Try again in 42 seconds.");
     expect(alert.getAttribute("role")).toBe("alert");
   });
+
+  it("offers a code from the authenticator app instead of the password to a user who has one", async () => {
+    api.on("mfa.status", () => ({ totp: true, passkeys: 0, recoveryCodesLeft: 10 }));
+    api.on("mfa.verify", (input) => {
+      if ((input as { code: string }).code !== "246810") throw new ApiFailure("BAD_REQUEST", "The code is incorrect or has already been used.");
+      reauthenticated = true;
+      return { sessionId: "session-3", token: null, reauthenticatedUntil: new Date(), user: SIGNED_IN.user, recoveryCodesLeft: null };
+    });
+    const { user } = await startSignOutEverywhere();
+    const codeForm = await screen.findByRole("form", { name: "Confirm with a code" });
+    // No passkey registered: no passkey button.
+    expect(screen.queryByRole("button", { name: "Use a passkey" })).toBeNull();
+    await user.type(within(codeForm).getByLabelText("Code from your authenticator app"), "000000");
+    await user.click(within(codeForm).getByRole("button", { name: "Confirm with code" }));
+    expect(await screen.findByText("The code is incorrect or has already been used.")).toBeTruthy();
+    const field = within(codeForm).getByLabelText("Code from your authenticator app");
+    await user.clear(field);
+    await user.type(field, "246810");
+    await user.click(within(codeForm).getByRole("button", { name: "Confirm with code" }));
+    await waitFor(() => expect(api.callsTo("session.revokeOthers")).toHaveLength(2));
+    expect(screen.queryByRole("form", { name: "Confirm with a code" })).toBeNull();
+    expect(api.callsTo("auth.reauthenticate")).toEqual([]);
+  });
 });

@@ -1,14 +1,17 @@
 // Sudo mode in the browser: a sensitive action the server refuses with "reauthentication required"
 // opens a small password prompt in place; once auth.reauthenticate accepts the password (and the
 // browser holds the new session cookie it answers with), the same action runs again. The password
-// goes only to auth.reauthenticate. A user with a linked provider may confirm there instead (the
-// only way for a user without a password); that leaves the page, and the action is clicked again.
+// goes only to auth.reauthenticate. A user with a second factor may prove it instead (mfa.verify,
+// passkey.verify), which opens the same window. A user with a linked provider may confirm there
+// instead (the only password-free way for a user without a password); that leaves the page, and
+// the action is clicked again.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useLocation } from "react-router";
 import { getErrorMessage, getFieldErrors, isReauthenticationRequired } from "../lib/api-error.ts";
 import { getOAuthStartUrl } from "../lib/oauth.ts";
 import { useTRPC } from "../lib/trpc.ts";
+import { describePasskeyFailure, getPasskey, supportsPasskeys } from "../lib/webauthn.ts";
 import { FormField, readFormText } from "./form-field.tsx";
 import { ErrorAlert } from "./message.tsx";
 
@@ -24,6 +27,12 @@ export function useReauthentication() {
   const queryClient = useQueryClient();
   const [pendingAction, setPendingAction] = useState<Action | null>(null);
   const reauthenticate = useMutation(trpc.auth.reauthenticate.mutationOptions());
+  const verifyCode = useMutation(trpc.mfa.verify.mutationOptions());
+  const passkeyOptions = useMutation(trpc.passkey.authenticationOptions.mutationOptions());
+  const verifyPasskey = useMutation(trpc.passkey.verify.mutationOptions());
+  const [passkeyFailure, setPasskeyFailure] = useState<string | null>(null);
+  // Which second factors the prompt may offer; asked only while it is open.
+  const factors = useQuery(trpc.mfa.status.queryOptions(undefined, { enabled: pendingAction !== null }));
 
   async function run(action: Action): Promise<void> {
     try {
@@ -36,26 +45,40 @@ export function useReauthentication() {
   function close() {
     setPendingAction(null);
     reauthenticate.reset();
+    verifyCode.reset();
+    verifyPasskey.reset();
+    setPasskeyFailure(null);
+  }
+
+  function succeed(action: Action) {
+    close();
+    // The session was replaced: auth.me's session id is out of date.
+    void queryClient.invalidateQueries(trpc.auth.me.queryFilter());
+    void run(action);
+  }
+
+  async function provePasskey(action: Action) {
+    setPasskeyFailure(null);
+    const options = await passkeyOptions.mutateAsync().catch(() => null);
+    if (!options) return;
+    try {
+      verifyPasskey.mutate({ response: await getPasskey(options) }, { onSuccess: () => succeed(action) });
+    } catch (error) {
+      setPasskeyFailure(describePasskeyFailure(error));
+    }
   }
 
   const prompt = pendingAction ? (
     <ReauthenticationPrompt
       error={reauthenticate.error}
-      isPending={reauthenticate.isPending}
+      isPending={reauthenticate.isPending || verifyCode.isPending || verifyPasskey.isPending}
+      secondFactorError={passkeyFailure ?? getErrorMessage(verifyCode.error ?? passkeyOptions.error ?? verifyPasskey.error)}
+      offerCode={factors.data?.totp === true}
+      offerPasskey={(factors.data?.passkeys ?? 0) > 0 && supportsPasskeys()}
       onCancel={close}
-      onSubmit={(password) =>
-        reauthenticate.mutate(
-          { password },
-          {
-            onSuccess: () => {
-              close();
-              // The session was replaced: auth.me's session id is out of date.
-              void queryClient.invalidateQueries(trpc.auth.me.queryFilter());
-              void run(pendingAction);
-            },
-          },
-        )
-      }
+      onSubmit={(password) => reauthenticate.mutate({ password }, { onSuccess: () => succeed(pendingAction) })}
+      onSubmitCode={(code) => verifyCode.mutate({ method: "totp", code }, { onSuccess: () => succeed(pendingAction) })}
+      onPasskey={() => void provePasskey(pendingAction)}
     />
   ) : null;
 
@@ -71,7 +94,12 @@ export function useReauthentication() {
 function ReauthenticationPrompt(props: {
   error: unknown;
   isPending: boolean;
+  secondFactorError: string | null;
+  offerCode: boolean;
+  offerPasskey: boolean;
   onSubmit: (password: string) => void;
+  onSubmitCode: (code: string) => void;
+  onPasskey: () => void;
   onCancel: () => void;
 }) {
   const trpc = useTRPC();
@@ -93,6 +121,31 @@ function ReauthenticationPrompt(props: {
     event.preventDefault();
     props.onSubmit(readFormText(event.currentTarget, ["password"]).password);
   }
+  function handleCode(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    props.onSubmitCode(readFormText(event.currentTarget, ["code"]).code);
+  }
+  const secondFactorChoices = (props.offerCode || props.offerPasskey) && (
+    <div className="reauthentication-factors">
+      <p className="muted">Or confirm with your second factor:</p>
+      <ErrorAlert message={props.secondFactorError} />
+      {props.offerCode && (
+        <form aria-label="Confirm with a code" onSubmit={handleCode} noValidate>
+          <FormField label="Code from your authenticator app" name="code" autoComplete="one-time-code" required />
+          <button type="submit" className="button-secondary" disabled={props.isPending}>
+            Confirm with code
+          </button>
+        </form>
+      )}
+      {props.offerPasskey && (
+        <div className="actions">
+          <button type="button" className="button-secondary" disabled={props.isPending} onClick={props.onPasskey}>
+            Use a passkey
+          </button>
+        </div>
+      )}
+    </div>
+  );
   if (methods.data && !methods.data.hasPassword) {
     return (
       <div className="card reauthentication" role="group" aria-label="Confirm it is you">
@@ -103,31 +156,35 @@ function ReauthenticationPrompt(props: {
             Cancel
           </button>
         </div>
+        {secondFactorChoices}
       </div>
     );
   }
   return (
-    <form className="card reauthentication" aria-label="Confirm your password" onSubmit={handleSubmit} noValidate>
-      <p>For your security, enter your password to continue.</p>
-      <ErrorAlert message={getErrorMessage(props.error)} />
-      <FormField
-        label="Your password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        autoFocus
-        error={getFieldErrors(props.error).password}
-      />
-      <div className="actions">
-        <button type="submit" disabled={props.isPending}>
-          {props.isPending ? "Checking…" : "Confirm"}
-        </button>
-        <button type="button" className="button-secondary" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-      {providerChoices}
-    </form>
+    <div className="card reauthentication">
+      <form aria-label="Confirm your password" onSubmit={handleSubmit} noValidate>
+        <p>For your security, enter your password to continue.</p>
+        <ErrorAlert message={getErrorMessage(props.error)} />
+        <FormField
+          label="Your password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus
+          error={getFieldErrors(props.error).password}
+        />
+        <div className="actions">
+          <button type="submit" disabled={props.isPending}>
+            {props.isPending ? "Checking…" : "Confirm"}
+          </button>
+          <button type="button" className="button-secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        </div>
+        {providerChoices}
+      </form>
+      {secondFactorChoices}
+    </div>
   );
 }

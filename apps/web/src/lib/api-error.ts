@@ -18,6 +18,11 @@ export function isReauthenticationRequired(error: unknown): boolean {
   return asApiError(error)?.data?.reauthenticationRequired === true;
 }
 
+/** True when the session has passed its password only: the sign-in page asks for the second factor. */
+export function isSecondFactorRequired(error: unknown): boolean {
+  return asApiError(error)?.data?.secondFactorRequired === true;
+}
+
 /** True when the call failed because there is no valid session (signed out, expired or revoked). */
 export function isUnauthorized(error: unknown): boolean {
   return asApiError(error)?.data?.code === "UNAUTHORIZED";

@@ -7,6 +7,7 @@ import { renderApp } from "../../testing/render-app.tsx";
 let api: ReturnType<typeof installFakeApi>;
 let role: "user" | "admin";
 let sessions: Array<{ id: string }>;
+let mfa: { totp: boolean; passkeys: number; recoveryCodesLeft: number };
 
 const ALAN = { id: "user-2", email: "alan@example.com", name: "Alan Turing", role: "user", createdAt: new Date() };
 
@@ -19,13 +20,14 @@ beforeEach(() => {
   api = installFakeApi();
   role = "admin";
   sessions = [makeSession("session-a"), makeSession("session-b")];
+  mfa = { totp: false, passkeys: 0, recoveryCodesLeft: 0 };
   api.on("auth.me", () => SIGNED_IN);
   api.on("account.get", () => ({ ...SIGNED_IN.user, role, createdAt: new Date() }));
   api.on("note.list", () => []);
   api.on("admin.listUserSessions", (input) => {
     if (role !== "admin") throw new ApiFailure("FORBIDDEN", "This needs an administrator account.");
     expect(input).toEqual({ email: ALAN.email });
-    return { user: ALAN, sessions };
+    return { user: ALAN, sessions, mfa };
   });
   api.on("admin.revokeUserSessions", (input) => {
     const { sessionId } = input as { sessionId?: string };
@@ -78,5 +80,23 @@ describe("AdminPage", () => {
     await user.click(screen.getByRole("button", { name: "End all sessions" }));
     expect(await screen.findByText("No active sessions.")).toBeTruthy();
     expect(api.callsTo("admin.revokeUserSessions")).toEqual([{ userId: ALAN.id, sessionId: "session-a" }, { userId: ALAN.id }]);
+  });
+
+  it("shows a user's two-step verification and resets it", async () => {
+    mfa = { totp: true, passkeys: 2, recoveryCodesLeft: 7 };
+    api.on("admin.resetUserMfa", (input) => {
+      expect(input).toEqual({ userId: ALAN.id });
+      mfa = { totp: false, passkeys: 0, recoveryCodesLeft: 0 };
+      sessions = [];
+      return { revoked: 2 };
+    });
+    renderApp("/admin");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Email or user id"), ALAN.email);
+    await user.click(screen.getByRole("button", { name: "Find" }));
+    expect(await screen.findByText("Two-step verification: on (authenticator app, 2 passkeys; 7 recovery codes left)")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Reset two-step verification" }));
+    expect(await screen.findByText("Two-step verification was reset and every session of this user ended.")).toBeTruthy();
+    expect(await screen.findByText("Two-step verification: off")).toBeTruthy();
   });
 });

@@ -61,10 +61,16 @@ function UserSessionsSection({ lookup }: { lookup: Lookup }) {
       onSuccess: () => queryClient.invalidateQueries(trpc.admin.listUserSessions.queryFilter()),
     }),
   );
+  const resetMfa = useMutation(
+    trpc.admin.resetUserMfa.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.admin.listUserSessions.queryFilter()),
+    }),
+  );
 
   if (result.isPending) return <LoadingMessage />;
   if (result.isError) return <LoadError error={result.error} onRetry={() => void result.refetch()} />;
-  const { user, sessions } = result.data;
+  const { user, sessions, mfa } = result.data;
+  const hasSecondFactor = mfa.totp || mfa.passkeys > 0;
   const endSessions = (sessionId?: string) =>
     void reauthentication.run(() => revoke.mutateAsync(sessionId ? { userId: user.id, sessionId } : { userId: user.id }));
 
@@ -76,7 +82,26 @@ function UserSessionsSection({ lookup }: { lookup: Lookup }) {
       <p className="muted small">
         User id {user.id} · role {user.role}
       </p>
-      <ErrorAlert message={reauthentication.getErrorMessage(revoke.error)} />
+      <p aria-label="Two-step verification">
+        Two-step verification:{" "}
+        {hasSecondFactor
+          ? `on (${[mfa.totp && "authenticator app", mfa.passkeys > 0 && `${mfa.passkeys} passkey${mfa.passkeys === 1 ? "" : "s"}`].filter(Boolean).join(", ")}; ${mfa.recoveryCodesLeft} recovery codes left)`
+          : "off"}
+      </p>
+      {hasSecondFactor && (
+        <div className="actions">
+          <button
+            type="button"
+            className="button-danger"
+            disabled={resetMfa.isPending || reauthentication.isPrompting}
+            onClick={() => void reauthentication.run(() => resetMfa.mutateAsync({ userId: user.id }))}
+          >
+            Reset two-step verification
+          </button>
+        </div>
+      )}
+      {resetMfa.isSuccess && <Notice>Two-step verification was reset and every session of this user ended.</Notice>}
+      <ErrorAlert message={reauthentication.getErrorMessage(revoke.error ?? resetMfa.error)} />
       {revoke.isSuccess && (
         <Notice>
           Ended {revoke.data.revoked} {revoke.data.revoked === 1 ? "session" : "sessions"}.

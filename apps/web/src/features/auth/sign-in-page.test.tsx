@@ -120,6 +120,47 @@ describe("SignInPage", () => {
     expect(await screen.findByText("No notes yet")).toBeTruthy();
   });
 
+  it("asks for the second factor after the password, offers a recovery code instead, and goes on once it is accepted", async () => {
+    api.on("auth.signIn", () => ({ user: SIGNED_IN.user, token: null, secondFactor: { methods: ["totp", "recovery_code"] } }));
+    api.on("mfa.verify", (input) => {
+      const { method, code } = input as { method: string; code: string };
+      if (method === "totp" && code === "123456") throw new ApiFailure("BAD_REQUEST", "The code is incorrect or has already been used.");
+      signedIn = true;
+      return { sessionId: "session-2", token: null, reauthenticatedUntil: new Date(), user: SIGNED_IN.user, recoveryCodesLeft: method === "recovery_code" ? 9 : null };
+    });
+    const app = renderApp("/sign-in?next=%2Fsessions");
+    await submitSignIn("ada@example.com", "correct horse battery staple");
+
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Code from your authenticator app"), "123456");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(await screen.findByText("The code is incorrect or has already been used.")).toBeTruthy();
+    expect(app.router.state.location.pathname).toBe("/sign-in");
+
+    await user.click(screen.getByRole("button", { name: "Use a recovery code" }));
+    await user.type(await screen.findByLabelText("Recovery code"), "abcdef-ghijkl-mnopqr-stuvwx");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await waitFor(() => expect(app.router.state.location.pathname).toBe("/sessions"));
+    expect(api.callsTo("mfa.verify")).toEqual([
+      { method: "totp", code: "123456" },
+      { method: "recovery_code", code: "abcdef-ghijkl-mnopqr-stuvwx" },
+    ]);
+  });
+
+  it("asks for the second factor after a provider or a mailed link left a pending session (?second_factor=1)", async () => {
+    api.on("mfa.pendingMethods", () => ["totp", "recovery_code"]);
+    api.on("mfa.verify", () => {
+      signedIn = true;
+      return { sessionId: "session-2", token: null, reauthenticatedUntil: new Date(), user: SIGNED_IN.user, recoveryCodesLeft: null };
+    });
+    const app = renderApp("/sign-in?second_factor=1");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Code from your authenticator app"), "654321");
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    await waitFor(() => expect(app.router.state.location.pathname).toBe("/"));
+    expect(api.callsTo("mfa.verify")).toEqual([{ method: "totp", code: "654321" }]);
+  });
+
   it("offers a button per configured provider, keeping `next`, and explains a failed provider sign-in", async () => {
     api.on("oauth.providers", () => [{ id: "oidc", name: "Local OIDC" }]);
     renderApp("/sign-in?next=%2Fsessions&oauth_error=account_exists");

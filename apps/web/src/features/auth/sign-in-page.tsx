@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
@@ -8,20 +8,36 @@ import { getOAuthFailureMessage } from "../../lib/oauth.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuthPage, useNextParam } from "./auth-page.tsx";
 import { sanitizeNextPath } from "./next-path.ts";
+import { usePasskeySignIn } from "./passkey-sign-in.tsx";
 import { ProviderSignIn } from "./provider-sign-in.tsx";
+import { SecondFactorForm } from "./second-factor-form.tsx";
 
 export function SignInPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [searchParams] = useSearchParams();
   const nextParam = useNextParam();
+  // The response set the session cookie; once auth.me sees it, AuthPage moves on to `next`.
+  const refreshSession = () => queryClient.invalidateQueries(trpc.auth.me.queryFilter());
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
-      // The response set the session cookie; once auth.me sees it, AuthPage moves on to `next`.
-      onSuccess: () => queryClient.invalidateQueries(trpc.auth.me.queryFilter()),
+      // With a second factor the cookie is a pending session: auth.me refuses it until the second step.
+      onSuccess: (result) => (result.secondFactor ? undefined : refreshSession()),
     }),
   );
+  const passkey = usePasskeySignIn(() => void refreshSession());
   const fieldErrors = getFieldErrors(signIn.error);
+  // A provider's callback or a mailed link left a pending session and sent the browser here.
+  const pending = useQuery({ ...trpc.mfa.pendingMethods.queryOptions(), enabled: searchParams.get("second_factor") === "1" });
+  const secondFactor = signIn.data?.secondFactor ?? (pending.data ? { methods: pending.data } : null);
+
+  if (secondFactor) {
+    return (
+      <AuthPage title="Two-step verification" footer={<Link to="/sign-in" reloadDocument>Start again</Link>}>
+        <SecondFactorForm methods={secondFactor.methods} onVerified={() => void refreshSession()} />
+      </AuthPage>
+    );
+  }
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -39,9 +55,10 @@ export function SignInPage() {
     >
       {searchParams.get("reason") === "expired" && <Notice tone="info">Your session has ended. Please sign in again.</Notice>}
       {searchParams.get("reason") === "deleted" && <Notice tone="info">Your account has been deleted.</Notice>}
-      <ErrorAlert message={getErrorMessage(signIn.error) ?? getOAuthFailureMessage(searchParams.get("oauth_error"))} />
+      <ErrorAlert message={getErrorMessage(signIn.error) ?? passkey.errorMessage ?? getOAuthFailureMessage(searchParams.get("oauth_error"))} />
       <form aria-label="Sign in" onSubmit={handleSubmit} noValidate>
-        <FormField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
+        {/* "webauthn" lets the browser offer passkeys in this field's autofill (conditional UI). */}
+        <FormField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fieldErrors.email} />
         <FormField
           label="Password"
           name="password"
@@ -59,6 +76,13 @@ export function SignInPage() {
           </Link>
         </div>
       </form>
+      {passkey.available && (
+        <div className="actions">
+          <button type="button" className="button-secondary" disabled={passkey.isPending} onClick={passkey.start}>
+            Sign in with a passkey
+          </button>
+        </div>
+      )}
       <ProviderSignIn next={searchParams.has("next") ? sanitizeNextPath(searchParams.get("next")) : null} />
     </AuthPage>
   );

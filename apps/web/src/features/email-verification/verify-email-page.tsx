@@ -35,13 +35,16 @@ export function VerifyEmailPage() {
   );
 }
 
-/** After success every cached answer is stale: the browser now holds a new, verified session. */
+/**
+ * After success every cached answer is stale: the browser now holds a new, verified session. For an
+ * account with a second factor that session is pending: the sign-in page asks for the factor.
+ */
 function useAfterVerification() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  return async () => {
+  return async (result: { secondFactor: unknown }) => {
     await queryClient.invalidateQueries();
-    await navigate("/", { replace: true });
+    await navigate(result.secondFactor ? "/sign-in?second_factor=1" : "/", { replace: true });
   };
 }
 

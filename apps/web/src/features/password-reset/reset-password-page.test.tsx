@@ -38,7 +38,7 @@ describe("password reset pages", () => {
   it("sets the new password with the link's token and opens the app signed in", async () => {
     api.on("passwordReset.complete", () => {
       signedIn = true;
-      return { reset: true, token: null };
+      return { reset: true, token: null, secondFactor: null };
     });
     const app = renderApp("/reset-password#token=abc.def");
     const user = userEvent.setup();
@@ -46,6 +46,35 @@ describe("password reset pages", () => {
     await user.click(screen.getByRole("button", { name: "Set new password" }));
     await waitFor(() => expect(app.currentUrl()).toBe("/"));
     expect(api.callsTo("passwordReset.complete")).toEqual([{ token: "abc.def", newPassword: "a brand new password" }]);
+  });
+
+  it("asks an account with a second factor for a code, keeps the form after a wrong one, and takes a recovery code", async () => {
+    api.on("passwordReset.complete", (input) => {
+      const { secondFactor } = input as { secondFactor?: { method: string; code: string } };
+      if (!secondFactor) return { reset: false, token: null, secondFactor: { methods: ["totp", "recovery_code"] } };
+      if (secondFactor.code === "000000") throw new ApiFailure("UNAUTHORIZED", "The code is incorrect or has already been used.");
+      signedIn = true;
+      return { reset: true, token: null, secondFactor: null };
+    });
+    const app = renderApp("/reset-password#token=abc.def");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("New password"), "a brand new password");
+    await user.click(screen.getByRole("button", { name: "Set new password" }));
+    await user.type(await screen.findByLabelText("Code from your authenticator app"), "000000");
+    await user.click(screen.getByRole("button", { name: "Set new password" }));
+    expect(await screen.findByText("The code is incorrect or has already been used.")).toBeTruthy();
+    expect(app.currentUrl()).toBe("/reset-password");
+
+    await user.click(screen.getByLabelText("Use a recovery code instead"));
+    await user.clear(screen.getByLabelText("Code from your authenticator app"));
+    await user.type(screen.getByLabelText("Code from your authenticator app"), "abcdef-ghijkl");
+    await user.click(screen.getByRole("button", { name: "Set new password" }));
+    await waitFor(() => expect(app.currentUrl()).toBe("/"));
+    expect(api.callsTo("passwordReset.complete")).toEqual([
+      { token: "abc.def", newPassword: "a brand new password" },
+      { token: "abc.def", newPassword: "a brand new password", secondFactor: { method: "totp", code: "000000" } },
+      { token: "abc.def", newPassword: "a brand new password", secondFactor: { method: "recovery_code", code: "abcdef-ghijkl" } },
+    ]);
   });
 
   it("explains an expired link and offers a new one", async () => {

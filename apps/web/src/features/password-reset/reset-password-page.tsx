@@ -1,11 +1,12 @@
 // Where the reset link lands: choose a new password. Success ends every session of the account
-// (other browsers are signed out) and signs this browser in on a new one.
+// (other browsers are signed out) and signs this browser in on a new one. An account with a second
+// factor proves it here too (a code from the app, or a recovery code): a reset does not bypass it.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
-import { readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert } from "../../components/message.tsx";
+import { FormField, readFormText } from "../../components/form-field.tsx";
 import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { NoReferrer, useLinkToken } from "../../lib/link-token.tsx";
@@ -16,9 +17,15 @@ export function ResetPasswordPage() {
   const token = useLinkToken();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  // Set once the server says the account has a second factor: the form then asks for a code too.
+  const [secondFactorMethods, setSecondFactorMethods] = useState<string[] | null>(null);
   const complete = useMutation(
     trpc.passwordReset.complete.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (result) => {
+        if (result.secondFactor) {
+          setSecondFactorMethods(result.secondFactor.methods);
+          return;
+        }
         // A new session: nothing cached belongs to it yet.
         await queryClient.invalidateQueries();
         await navigate("/", { replace: true });
@@ -26,12 +33,20 @@ export function ResetPasswordPage() {
     }),
   );
   const fieldErrors = getFieldErrors(complete.error);
-  // A refused link (expired, used, wrong) cannot be retried: offer a new one.
-  const linkRefused = complete.isError && !fieldErrors.newPassword;
+  // A refused link (expired, used, wrong) cannot be retried: offer a new one. A wrong code can.
+  const linkRefused = complete.isError && !fieldErrors.newPassword && !secondFactorMethods;
+  const offersTotp = secondFactorMethods?.includes("totp") ?? false;
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (token) complete.mutate({ token, newPassword: readFormText(event.currentTarget, ["newPassword"]).newPassword });
+    if (!token) return;
+    const fields = readFormText(event.currentTarget, ["newPassword", "code", "method"]);
+    const method = fields.method === "recovery_code" || !offersTotp ? "recovery_code" : "totp";
+    complete.mutate({
+      token,
+      newPassword: fields.newPassword,
+      secondFactor: secondFactorMethods ? { method, code: fields.code } : undefined,
+    });
   }
 
   return (
@@ -52,6 +67,22 @@ export function ResetPasswordPage() {
             <form aria-label="Choose a new password" onSubmit={handleSubmit} noValidate>
               <p className="muted">Every device signed in to your account will be signed out.</p>
               <NewPasswordField label="New password" name="newPassword" error={fieldErrors.newPassword} />
+              {secondFactorMethods && (
+                <fieldset>
+                  <legend>Your account has two-step verification: confirm it to continue.</legend>
+                  {offersTotp && (
+                    <label className="checkbox">
+                      <input type="checkbox" name="method" value="recovery_code" /> Use a recovery code instead
+                    </label>
+                  )}
+                  <FormField
+                    label={offersTotp ? "Code from your authenticator app" : "Recovery code"}
+                    name="code"
+                    autoComplete="one-time-code"
+                    required
+                  />
+                </fieldset>
+              )}
               <button type="submit" disabled={complete.isPending}>
                 {complete.isPending ? "Saving…" : "Set new password"}
               </button>
