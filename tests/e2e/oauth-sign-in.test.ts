@@ -37,6 +37,8 @@ async function logInAtProvider(page: Page, login: string): Promise<void> {
 async function signOut(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL((url) => url.pathname === "/sign-in");
+  // The URL changes before the lazily loaded sign-in page has replaced the last page.
+  await page.getByRole("button", { name: "Sign in", exact: true }).waitFor();
 }
 
 beforeAll(async () => {
@@ -96,7 +98,7 @@ describe("signing in with an OpenID Connect provider in the browser", () => {
     await saveScreenshot(page, "oauth-02-existing-account-not-taken-over");
 
     // Signed in with the password (a fresh sign-in is sudo mode), Ada links the provider.
-    await page.getByLabel("Email").fill(adaEmail);
+    await page.getByLabel("Email", { exact: true }).fill(adaEmail);
     await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
@@ -123,7 +125,7 @@ describe("signing in with an OpenID Connect provider in the browser", () => {
 
     // The password still works.
     await signOut(page);
-    await page.getByLabel("Email").fill(adaEmail);
+    await page.getByLabel("Email", { exact: true }).fill(adaEmail);
     await page.getByLabel("Password").fill(TEST_PASSWORD);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByRole("heading", { name: "Notes", level: 1 }).waitFor();
