@@ -20,7 +20,6 @@ import {
   createSecondFactorPendingError,
   createTooManyRequestsError,
   createWrongPasswordError,
-  protectedProcedure,
   publicProcedure,
   router,
   publicSecretProcedure,
