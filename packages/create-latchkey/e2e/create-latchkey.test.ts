@@ -66,6 +66,12 @@ describe("the name", () => {
     expect(JSON.parse(files.get("apps/cli/package.json")!).bin).toEqual({ "acme-notes": "./bin/acme-notes.js" });
     expect(files.get("apps/cli/src/credentials-file.ts")).toContain("ACME_NOTES_CONFIG_DIR");
     expect(JSON.parse(files.get("package.json")!).name).toBe("acme-notes");
+    // Pictures of the template would show its name: the app has none, and its README shows none.
+    const pictures = readdirSync(projectDir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && /\.(png|jpe?g|gif|webp)$/i.test(entry.name))
+      .map((entry) => path.relative(projectDir, path.join(entry.parentPath, entry.name)));
+    expect(pictures).toEqual([]);
+    expect(files.get("README.md")).not.toMatch(/!\[[^\]]*\]\(/);
   });
 });
 

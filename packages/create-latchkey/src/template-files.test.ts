@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isLocalEnvFile, selectTemplateFiles, toStoredPath, transformTemplateFile } from "./template-files.ts";
@@ -108,6 +108,21 @@ describe("transformTemplateFile", () => {
     expect(transformed).not.toContain("create-latchkey");
     expect(transformed).not.toContain("template-only");
     expect(transformed).toContain("## HTTPS mode");
+  });
+
+  it("keeps the template's screenshots out of a new app's README, which still says where its own are", () => {
+    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const images = (text: string) => [...text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((match) => match[1]!);
+    // The template shows pictures of itself, kept in packages/ so that no app is sent them (docs/decisions/033).
+    expect(images(readme).length).toBeGreaterThan(0);
+    for (const image of images(readme)) {
+      expect(image).toMatch(/^packages\/create-latchkey\/screenshots\/.+\.png$/);
+      expect(existsSync(path.join(REPO_ROOT, image)), image).toBe(true);
+    }
+    const transformed = transformTemplateFile("README.md", readme, []);
+    expect(images(transformed)).toEqual([]);
+    expect(transformed).toContain("## Screenshots");
+    expect(transformed).toContain("`artifacts/e2e/`");
   });
 
   it("leaves other files alone", () => {
