@@ -2,9 +2,17 @@
 // web component tests and the browser end-to-end suite, all against one migrated database.
 import { defineConfig } from "vitest/config";
 
+// Test files at once. Vitest's default is one fewer than the cores, so a single file at a time on
+// two cores, where a serial run kept only half a core busy: most files wait on a browser, a child
+// process, the database or a deliberate delay (uniform answer times, drain delays). Files share the
+// database (each makes its own uniquely named rows), so any number can run side by side.
+// `pnpm test --maxWorkers=N` overrides it.
+const MAX_WORKERS = 3;
+
 export default defineConfig({
   test: {
     globalSetup: ["tests/setup/global-database.ts"],
+    maxWorkers: MAX_WORKERS,
     projects: [
       {
         test: {
@@ -21,12 +29,15 @@ export default defineConfig({
           root: "apps/web",
           include: ["src/**/*.test.{ts,tsx}", "vite-api-proxy.test.ts"],
           environment: "happy-dom",
+          setupFiles: ["src/testing/setup.ts"],
         },
       },
       {
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
+          // One Chromium for all of its files, started only when e2e files run.
+          globalSetup: ["tests/setup/global-browser.ts"],
           environment: "node",
           testTimeout: 90_000,
           hookTimeout: 120_000,

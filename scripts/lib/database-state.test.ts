@@ -1,10 +1,11 @@
 // Against the test database (migrated by the global setup) and a fresh embedded one.
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readDatabaseState } from "./database-state.ts";
 import { startEmbeddedDatabase } from "./embedded-database.ts";
 import { REPO_ROOT } from "./repo-root.ts";
+import { testDatabaseUrl } from "../../tests/setup/database-url.ts";
 
 const committed = readdirSync(path.join(REPO_ROOT, "prisma", "migrations"), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
@@ -13,7 +14,7 @@ const committed = readdirSync(path.join(REPO_ROOT, "prisma", "migrations"), { wi
 describe("readDatabaseState", () => {
   it("finds nothing pending on a migrated database", async () => {
     expect(committed.length).toBeGreaterThan(0);
-    expect((await readDatabaseState(inject("databaseUrl"))).pendingMigrations).toEqual([]);
+    expect((await readDatabaseState(testDatabaseUrl())).pendingMigrations).toEqual([]);
   });
 
   // Creating a PGlite database takes seconds on a busy machine.

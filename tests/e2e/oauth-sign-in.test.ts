@@ -6,7 +6,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalOidcProvider, type LocalOidcProvider } from "../../scripts/lib/local-oidc-provider.ts";
-import { launchChromium, openDevice, requireBuiltWebApp, saveScreenshot, WEB_DIST_DIR } from "../setup/browser.ts";
+import { connectToChromium, openDevice, requireBuiltWebApp, saveScreenshot, WEB_DIST_DIR } from "../setup/browser.ts";
 import { getFreePort, startTestServer, type TestServer } from "../setup/http.ts";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../setup/server.ts";
 
@@ -59,7 +59,7 @@ beforeAll(async () => {
     OIDC_NAME: PROVIDER_NAME,
   });
   server = await startTestServer({ db, config }, { port });
-  browser = await launchChromium();
+  browser = await connectToChromium();
 });
 
 afterAll(async () => {

@@ -1,33 +1,24 @@
-// Shared setup for the browser end-to-end tests: the built web app, Debian's Chromium (CHROMIUM_PATH
-// to override) driven by playwright-core, one browser context per device, screenshots, and the page
-// problems (uncaught errors, CSP violations) a test fails on at its end. `useBrowserApp` serves the
-// app from the real API on a free port for tests that need nothing else running.
+// Shared setup for the browser end-to-end tests: the built web app, the run's one Chromium
+// (tests/setup/global-browser.ts) driven by playwright-core, one browser context per device,
+// screenshots, and the page problems (uncaught errors, CSP violations) a test fails on at its end.
+// `useBrowserApp` serves the app from the real API on a free port for tests that need nothing else running.
 import { existsSync, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import { chromium, type Browser, type Page, type BrowserContextOptions } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import type { Database } from "../../apps/server/src/db.ts";
 import { createHttpServer } from "../../apps/server/src/http-server.ts";
 import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
 import { getFreePort } from "./http.ts";
+import type {} from "./provided-context.ts";
 import { createTestConfig, createTestDatabase } from "./server.ts";
 
 export const WEB_DIST_DIR = path.join(REPO_ROOT, "apps/web/dist");
 const SCREENSHOT_DIR = path.join(REPO_ROOT, "artifacts/e2e");
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-  // The server listens on IPv4 loopback; "localhost" (a WebAuthn relying party ID) must not try ::1 first.
-  "--host-resolver-rules=MAP localhost 127.0.0.1",
-];
-// The first page load compiles nothing but may still wait on argon2 and a cold database.
-export const UI_TIMEOUT_MS = 15_000;
+// The first page load compiles nothing but may still wait on argon2 and a cold database, and other
+// test files run beside this one: 15 s was too short on a busy 2-core machine.
+export const UI_TIMEOUT_MS = 30_000;
 
 /** Throws unless `pnpm --filter @latchkey/web build` has run; makes the screenshot folder. */
 export function requireBuiltWebApp(): void {
@@ -37,8 +28,12 @@ export function requireBuiltWebApp(): void {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+/**
+ * A connection of this test file's own to the run's Chromium. Closing it closes every context the
+ * file opened and leaves the browser to the other files.
+ */
+export function connectToChromium(): Promise<Browser> {
+  return chromium.connect(inject("browserWsEndpoint"));
 }
 
 /** A browser context of its own (its own cookie jar, like a separate device); problems go to `problems`. */
@@ -82,11 +77,11 @@ export function useBrowserApp(options: { host?: "127.0.0.1" | "localhost" } = {}
     const httpServer = createHttpServer({ db, config });
     server = httpServer;
     await new Promise<void>((resolve, reject) => httpServer.once("error", reject).listen(port, "127.0.0.1", resolve));
-    browser = await launchChromium();
+    browser = await connectToChromium();
   });
 
   afterAll(async () => {
-    // Closing the browser closes every context (device) the test opened.
+    // Closing the connection closes every context (device) the test opened.
     await browser?.close();
     if (server) {
       const httpServer = server;

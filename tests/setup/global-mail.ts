@@ -1,6 +1,6 @@
-// Mail for the whole test run, started by the global setup: one real SMTP catcher on loopback and one
-// outbox worker (the API's own, apps/server/src/mail/outbox.ts) delivering every test's mail to it
-// over TCP. Test files read what arrived, and take the mail server down and up again, through a
+// Mail for the whole test run, started by the global setup: one real SMTP catcher on loopback and an
+// outbox worker (the API's own, apps/server/src/mail/outbox.ts) on each of the run's databases,
+// delivering every test's mail to it over TCP. Test files read what arrived, and take the mail server down and up again, through a
 // small HTTP endpoint (tests/setup/mail.ts), since they run in other processes.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,18 +13,21 @@ const POLL_INTERVAL_MS = 100;
 const RETRY_BASE_MS = 200;
 const RETRY_MAX_MS = 1_000;
 
-export async function startTestMail(databaseUrl: string) {
+export async function startTestMail(databaseUrls: string[]) {
   const catcher = await startMailCatcher();
-  const db = createDatabase({ url: databaseUrl, poolMax: 1 });
-  const worker = startOutboxWorker({
-    db,
-    smtpUrl: catcher.smtpUrl,
-    from: "latchkey tests <no-reply@test.latchkey.dev>",
-    pollIntervalMs: POLL_INTERVAL_MS,
-    retryBaseMs: RETRY_BASE_MS,
-    retryMaxMs: RETRY_MAX_MS,
-    // The outage test causes failures on purpose; they are asserted there, not printed here.
-    log: { error: () => {} },
+  const outboxes = databaseUrls.map((url) => {
+    const db = createDatabase({ url, poolMax: 1 });
+    const worker = startOutboxWorker({
+      db,
+      smtpUrl: catcher.smtpUrl,
+      from: "latchkey tests <no-reply@test.latchkey.dev>",
+      pollIntervalMs: POLL_INTERVAL_MS,
+      retryBaseMs: RETRY_BASE_MS,
+      retryMaxMs: RETRY_MAX_MS,
+      // The outage test causes failures on purpose; they are asserted there, not printed here.
+      log: { error: () => {} },
+    });
+    return { db, worker };
   });
   const control: Server = createServer((req, res) => {
     const respond = (work: Promise<void>) =>
@@ -43,8 +46,8 @@ export async function startTestMail(databaseUrl: string) {
   return {
     controlUrl: `http://127.0.0.1:${port}`,
     async stop() {
-      await worker.stop();
-      await db.$disconnect();
+      await Promise.all(outboxes.map(({ worker }) => worker.stop()));
+      await Promise.all(outboxes.map(({ db }) => db.$disconnect()));
       control.closeAllConnections();
       await new Promise((resolve) => control.close(resolve));
       await catcher.stop();

@@ -1,5 +1,4 @@
 // Shared test setup for server tests: a database client, configuration, users and callers.
-import { inject } from "vitest";
 import { generateEncryptionKey } from "../../apps/server/src/auth/encryption.ts";
 import { hashPassword, verifyPassword } from "../../apps/server/src/auth/password.ts";
 import { createPasswordHasher, type PasswordHasher } from "../../apps/server/src/auth/password-hasher.ts";
@@ -11,7 +10,7 @@ import { createDatabase, type Database } from "../../apps/server/src/db.ts";
 import { loadConfig, type Config } from "../../apps/server/src/env.ts";
 import { appRouter } from "../../apps/server/src/routers/_app.ts";
 import { createCallerFactory } from "../../apps/server/src/trpc.ts";
-import type {} from "./provided-context.ts";
+import { testDatabaseUrl } from "./database-url.ts";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 /** An ephemeral signing key, one per test process: no test needs a .env. */
@@ -19,7 +18,7 @@ export const TEST_JWT_PRIVATE_KEY = generateJwtPrivateKey();
 export const TEST_ENCRYPTION_KEY = generateEncryptionKey();
 
 export function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Database {
-  return createDatabase({ url: inject("databaseUrl"), poolMax: 2, ...options });
+  return createDatabase({ url: testDatabaseUrl(), poolMax: 2, ...options });
 }
 
 // Every test signs in from 127.0.0.1: generous limits, so that only the rate-limit tests, which set
@@ -38,7 +37,7 @@ const GENEROUS_RATE_LIMITS = {
 export function createTestConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: "test",
-    DATABASE_URL: inject("databaseUrl"),
+    DATABASE_URL: testDatabaseUrl(),
     APP_ORIGIN: "http://localhost:5173",
     SESSION_CLEANUP_INTERVAL_MINUTES: "0",
     JWT_PRIVATE_KEY: TEST_JWT_PRIVATE_KEY,

@@ -1,7 +1,8 @@
 // The hot-path SQL runner on Prisma's pool: named statements, their names, and statement reporting.
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "./db.ts";
 import type {} from "../../../tests/setup/provided-context.ts";
+import { testDatabaseUrl } from "../../../tests/setup/database-url.ts";
 
 let open: Database[] = [];
 afterEach(async () => {
@@ -11,7 +12,7 @@ afterEach(async () => {
 
 /** One connection, so the statements it prepared are the ones pg_prepared_statements shows to it. */
 function connect(namedStatements?: boolean): Database {
-  const db = createDatabase({ url: inject("databaseUrl"), poolMax: 1, ...(namedStatements === undefined ? {} : { namedStatements }) });
+  const db = createDatabase({ url: testDatabaseUrl(), poolMax: 1, ...(namedStatements === undefined ? {} : { namedStatements }) });
   open.push(db);
   return db;
 }
@@ -50,7 +51,7 @@ describe("db.sql", () => {
 
   it("reports each statement to onQuery, so statement counts include it", async () => {
     const seen: string[] = [];
-    const db = createDatabase({ url: inject("databaseUrl"), poolMax: 1, onQuery: (sql) => seen.push(sql) });
+    const db = createDatabase({ url: testDatabaseUrl(), poolMax: 1, onQuery: (sql) => seen.push(sql) });
     open.push(db);
     const query = statement();
     await db.sql.query(query, [1]);

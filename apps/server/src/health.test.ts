@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { getFreePort, useTestServer } from "../../../tests/setup/http.ts";
 import { createTestConfig, createTestDatabase } from "../../../tests/setup/server.ts";
 import { startTcpProxy, type TcpProxy } from "../../../tests/setup/tcp-proxy.ts";
-import { inject } from "vitest";
 import { createDatabase, type Database } from "./db.ts";
 import { createHealthHandler, readMigrationNames, READINESS_TIMEOUT_MS, type HealthDeps } from "./health.ts";
+import { testDatabaseUrl } from "../../../tests/setup/database-url.ts";
 
 let draining = false;
 const queries: string[] = [];
@@ -27,13 +27,13 @@ afterAll(async () => {
 
 /** A TCP proxy in front of the test database, to make it slow or silent. */
 function startDatabaseProxy(): Promise<TcpProxy> {
-  const { hostname, port } = new URL(inject("databaseUrl"));
+  const { hostname, port } = new URL(testDatabaseUrl());
   return startTcpProxy({ host: hostname, port: Number(port) });
 }
 
 /** The test database's URL through `proxy`. */
 function proxiedDatabaseUrl(proxy: TcpProxy): string {
-  const url = new URL(inject("databaseUrl"));
+  const url = new URL(testDatabaseUrl());
   url.host = `127.0.0.1:${proxy.port}`;
   return url.toString();
 }

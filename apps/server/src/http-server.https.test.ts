@@ -5,11 +5,12 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevCertificate, type DevCertificate } from "../../../scripts/lib/dev-certificate.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 import { createCookieClient, createTlsFetch, getFreePort, readJson, startTestServer, type TestServer } from "../../../tests/setup/http.ts";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_ENCRYPTION_KEY, TEST_JWT_PRIVATE_KEY, TEST_PASSWORD } from "../../../tests/setup/server.ts";
+import { testDatabaseUrl } from "../../../tests/setup/database-url.ts";
 
 const HSTS = "max-age=31536000; includeSubDomains";
 const SECURE_COOKIE = /^__Host-latchkey_session=[a-z2-7]{24}\.[a-z2-7]{52}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/;
@@ -100,7 +101,7 @@ describe("index.ts with TLS_CERT_FILE and TLS_KEY_FILE", () => {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: "test",
-        DATABASE_URL: inject("databaseUrl"),
+        DATABASE_URL: testDatabaseUrl(),
         DATABASE_POOL_MAX: "1",
         PORT: String(port),
         APP_ORIGIN: `https://localhost:${port}`,

@@ -4,12 +4,13 @@
 // The embedded database (PGlite) serves every connection from one session and cannot deliver a
 // notification to another connection: there the cache must stay bypassed, and that is asserted.
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser } from "../../../../tests/setup/server.ts";
 import { createBearerClient, readJson, startTestServer, type TestServer } from "../../../../tests/setup/http.ts";
 import type { Database } from "../db.ts";
 import { createSession } from "./session.ts";
 import { LISTENER_APPLICATION_NAME, SESSION_CHANGED_CHANNEL, startSessionCache, type SessionCache } from "./session-cache.ts";
+import { testDatabaseUrl } from "../../../../tests/setup/database-url.ts";
 
 const MINUTE_MS = 60_000;
 const config = createTestConfig({ SESSION_RENEWAL_INTERVAL_MINUTES: "10" });
@@ -51,7 +52,7 @@ async function probeNotifications(url: string): Promise<boolean> {
 async function startInstance(): Promise<Instance> {
   const statements: string[] = [];
   const db = createTestDatabase({ onQuery: (sql) => sql.includes("pg_notify") || statements.push(sql) });
-  const cache = startSessionCache({ url: inject("databaseUrl"), db, ttlMs: TTL_MS, maxEntries: 1_000, ...HEARTBEAT });
+  const cache = startSessionCache({ url: testDatabaseUrl(), db, ttlMs: TTL_MS, maxEntries: 1_000, ...HEARTBEAT });
   const server = await startTestServer({ db, config, clock: clock.now, sessionCache: cache });
   return { db, cache, server, statements };
 }
@@ -81,7 +82,7 @@ async function countStatements(instance: Instance, action: () => Promise<unknown
 }
 
 beforeAll(async () => {
-  deliversNotifications = await probeNotifications(inject("databaseUrl"));
+  deliversNotifications = await probeNotifications(testDatabaseUrl());
   [a, b] = await Promise.all([startInstance(), startInstance()]);
   // Healthy within a few pings where notifications work; never where they do not.
   await waitFor(() => a.cache.healthy && b.cache.healthy, 3_000);
@@ -192,7 +193,7 @@ describe("session cache", () => {
     await session.on(a).query("auth.me");
     if (deliversNotifications) {
       // Cut the listener off: the notification of the deletion below is lost for it.
-      const admin = new pg.Client({ connectionString: inject("databaseUrl") });
+      const admin = new pg.Client({ connectionString: testDatabaseUrl() });
       await admin.connect();
       await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [LISTENER_APPLICATION_NAME]);
       await admin.end();
