@@ -78,6 +78,10 @@ function isDataStream(value: unknown): boolean {
   return values.some(isPromiseLike) || values.some(isAsyncIterableValue);
 }
 
+function createStreamLikeError(): TRPCError {
+  return new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink" });
+}
+
 /** The calls' inputs, parsed once for the whole batch, as tRPC's JSON content handler parses them. */
 function createInputReader(router: AnyTRPCRouter, req: BufferedRequest, input: string | null, isBatch: boolean, callCount: number) {
   const transformer = router._def._config.transformer;
@@ -159,9 +163,6 @@ export function createTrpcNodeHandler<TContext>(options: TrpcNodeAdapterOptions<
             signal: undefined,
             batchIndex: index,
           });
-          if (isDataStream(data)) {
-            return [new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink" }), undefined];
-          }
           return [undefined, data];
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
@@ -174,7 +175,10 @@ export function createTrpcNodeHandler<TContext>(options: TrpcNodeAdapterOptions<
     let envelopes: TRPCResponse[];
     let body: string;
     try {
-      envelopes = results.map(([error, data], index): TRPCResponse => {
+      // A promise or iterator in the answer fails the call in a batch, the whole request otherwise.
+      if (!isBatch && isDataStream(results[0]![1])) throw createStreamLikeError();
+      envelopes = results.map(([callError, data], index): TRPCResponse => {
+        const error = callError ?? (isBatch && isDataStream(data) ? createStreamLikeError() : undefined);
         if (!error) return { result: { data } };
         errors.push(error);
         const path = paths[index]!;
@@ -182,7 +186,7 @@ export function createTrpcNodeHandler<TContext>(options: TrpcNodeAdapterOptions<
       });
       body = JSON.stringify(transformTRPCResponse(config, isBatch ? envelopes : envelopes[0]!));
     } catch (cause) {
-      // An answer that does not serialise (a BigInt, a cycle): one error for the whole request, as resolveResponse sends.
+      // An answer that does not serialise (a BigInt, a cycle) or streams: one error for the whole request, as resolveResponse sends.
       const error = getTRPCErrorFromUnknown(cause);
       options.onError({ error });
       errors.splice(0, errors.length, error);
