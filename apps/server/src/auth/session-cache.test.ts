@@ -111,6 +111,15 @@ describe("session cache", () => {
     expect((await createBearerClient(a.server.url, forged).query("auth.me")).status).toBe(401);
   });
 
+  it("keeps a cached row's secret hash in memory of its own, not in a slab of the shared Buffer pool", async () => {
+    const session = await newBearerSession();
+    expect((await session.on(a).query("auth.me")).status).toBe(200);
+    const cached = a.cache.get(session.sessionId);
+    if (!deliversNotifications) return expect(cached).toBeNull();
+    expect(cached!.secretHash.byteLength).toBe(32);
+    expect(cached!.secretHash.buffer.byteLength).toBe(32);
+  });
+
   it("refuses a session on its next request on the instance that ended it, every time", async () => {
     for (let attempt = 0; attempt < 15; attempt++) {
       const session = await newBearerSession();

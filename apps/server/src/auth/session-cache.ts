@@ -169,7 +169,9 @@ export function startSessionCache(options: SessionCacheOptions): SessionCache {
     set(id, row, readStarted) {
       if (!isHealthy() || readStarted !== generation) return;
       entries.delete(id);
-      entries.set(id, { row, storedAt: performance.now() });
+      // The driver's hash is a view into an 8 KiB slab of Node's shared Buffer pool, which it would
+      // keep alive for as long as the row is cached: the cache keeps a 32-byte copy instead.
+      entries.set(id, { row: { ...row, secretHash: new Uint8Array(row.secretHash) }, storedAt: performance.now() });
       if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
     },
     async sync() {
