@@ -1,6 +1,8 @@
 // The lean tRPC adapter against tRPC's own fetch adapter: the same requests to two real servers,
 // one with each, get the same status, body bytes and tRPC headers; and plain JSON calls never
 // reach the fetch adapter, while every other shape still does.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as fetchAdapterModule from "@trpc/server/adapters/fetch";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
@@ -8,6 +10,7 @@ import { z } from "zod";
 import { startTestServer, type TestServer } from "../../../tests/setup/http.ts";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";
 import type { HttpServerDeps } from "./http-server.ts";
+import { createTrpcNodeHandler } from "./trpc-node-adapter.ts";
 import { appRouter } from "./routers/_app.ts";
 import { createTooManyRequestsError, protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
@@ -157,5 +160,36 @@ describe("the lean adapter answers as tRPC's fetch adapter does", () => {
     expect((await expectSameAnswer(app, { target: "/trpc/auth.me" })).body).toBe('{"result":{"data":null}}');
     const stale = await expectSameAnswer(app, { target: "/trpc/auth.me", headers: { cookie: `${cookie}x` } });
     expect(stale.headers["set-cookie"]).toMatch(/Max-Age=0/);
+  });
+});
+
+describe("the lean adapter's own failures", () => {
+  it("answers 500 and logs, instead of leaving a rejected promise that would end the process", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const handle = createTrpcNodeHandler({
+      router: testRouter,
+      endpoint: "/trpc/",
+      createContext: async () => ({}),
+      maxBatchSize: MAX_BATCH_SIZE,
+      getErrorHeaders: () => {
+        throw new Error("broken option");
+      },
+      onError: () => {},
+      fallback: async () => {
+        throw new Error("not expected");
+      },
+    });
+    const server = createServer((req, res) => void handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/trpc/t.teapot`);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ error: { message: "Internal error" } });
+      expect(String(error.mock.calls.at(-1)?.[0])).toBe("tRPC adapter failed:");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      error.mockRestore();
+    }
   });
 });

@@ -45,6 +45,7 @@ const PLAIN_QUERY = /^[\x21-\x22\x24-\x7e]*$/;
 const METHOD_TYPES: Record<string, ProcedureType> = { GET: "query", POST: "mutation" };
 // What resolveResponse sends with every answer.
 const VARY = "trpc-accept, accept";
+const INTERNAL_ERROR_BODY = JSON.stringify({ error: { message: "Internal error" } });
 // Decodes a POST body as the Fetch API's Request.json() does: UTF-8, a leading BOM dropped.
 const utf8 = new TextDecoder();
 
@@ -218,6 +219,12 @@ export function createTrpcNodeHandler<TContext>(options: TrpcNodeAdapterOptions<
     if (isBatch && paths.length > maxBatchSize) return options.fallback(req, res);
     const calls = findProcedures(paths, type);
     if (!calls) return options.fallback(req, res);
-    return serve(req, res, paths, calls, type, isBatch, searchParams.get("input"));
+    return serve(req, res, paths, calls, type, isBatch, searchParams.get("input")).catch((error: unknown) => {
+      // Calls and their errors are answered above; this is a bug in the adapter or its options.
+      // The edge calls the handler without awaiting it: a rejection here would end the process.
+      console.error("tRPC adapter failed:", error);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { "content-type": "application/json" }).end(INTERNAL_ERROR_BODY);
+    });
   };
 }
