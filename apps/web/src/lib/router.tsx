@@ -1,5 +1,5 @@
 // The app's client-side router, in place of React Router (docs/decisions/030): the app's URLs are
-// a short list of fixed paths, so matching is a comparison, and React Router's 30 KB gzip would be
+// a short list of fixed paths, so matching is a comparison, and React Router's 29 KB gzip was
 // a quarter of the first load. Like React Router's data router, a navigation first loads the
 // page's chunk and only then changes the URL and the screen (the old page stays until then).
 import {
