@@ -166,19 +166,14 @@ export function addPrismaModel(schema: string, names: FeatureNames, fields: read
   return `${withRelation.trimEnd()}\n${model}`;
 }
 
+/** Adds the page after the last signed-in route (SignedInLayout guards it), as a chunk of its own like the others. */
 export function addWebRoute(app: string, names: FeatureNames): string | null {
-  const page = `${names.pluralPascal}Page`;
-  const withImport = insertSorted(app.split("\n"), `import { ${page} } from "./features/${names.pluralKebab}/${names.pluralKebab}-page.tsx";`, (line) =>
-    /^import \{ [\w, ]+ \} from "\.\/features\/.+";$/.test(line),
-  );
-  if (!withImport) return null;
-  const layout = withImport.findIndex((line) => line.includes("Component: SignedInLayout"));
-  const children = withImport.findIndex((line, index) => index > layout && /^\s*children: \[$/.test(line));
-  if (layout === -1 || children === -1) return null;
-  const close = withImport.findIndex((line, index) => index > children && line === `${indentOf(withImport[children]!)}],`);
-  if (close === -1) return null;
-  const route = `${indentOf(withImport[children]!)}  { path: "/${names.pluralKebab}", Component: ${page} },`;
-  return [...withImport.slice(0, close), route, ...withImport.slice(close)].join("\n");
+  const lines = app.split("\n");
+  const last = lines.findLastIndex((line) => /^\s*\{ path: "[^"]+", layout: SignedInLayout, lazy: /.test(line));
+  if (last === -1) return null;
+  const load = `(await import("./features/${names.pluralKebab}/${names.pluralKebab}-page.tsx")).${names.pluralPascal}Page`;
+  const route = `${indentOf(lines[last]!)}{ path: "/${names.pluralKebab}", layout: SignedInLayout, lazy: async () => ${load} },`;
+  return [...lines.slice(0, last + 1), route, ...lines.slice(last + 1)].join("\n");
 }
 
 /** Adds the page's link to the main navigation: before the admin link (which stays last), else at the end. */
@@ -248,7 +243,7 @@ export function planRouterFeature(name: string, fieldSpecs: readonly string[], r
     if (webApp.includes(`path: "/${n.pluralKebab}"`)) problems.push(`${WEB_APP_FILE} already has a /${n.pluralKebab} route.`);
     const withRoute = addWebRoute(webApp, n);
     const withLink = addNavLink(read(APP_SHELL_FILE) ?? "", n);
-    if (!withRoute) problems.push(`Cannot find the signed-in routes (\`Component: SignedInLayout\`, \`children: [\`) in ${WEB_APP_FILE}.`);
+    if (!withRoute) problems.push(`Cannot find the signed-in routes (\`{ path: …, layout: SignedInLayout, lazy: … }\`) in ${WEB_APP_FILE}.`);
     if (!withLink) problems.push(`Cannot find the main navigation (\`</nav>\`) in ${APP_SHELL_FILE}.`);
     if (withRoute && withLink) {
       changes.push(

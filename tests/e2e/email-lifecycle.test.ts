@@ -59,6 +59,8 @@ describe("account lifecycle by email in the browser", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((url) => url.pathname === "/sign-in");
     await page.getByRole("link", { name: "Forgot password?" }).click();
+    // A lazy page: the sign-in form (with its own Email field) stays until its chunk has loaded.
+    await page.getByRole("heading", { name: "Reset your password" }).waitFor();
     await page.getByLabel("Email", { exact: true }).fill(email);
     await page.getByRole("button", { name: "Send the link" }).click();
     await page.getByText("we sent it a link to choose a new password", { exact: false }).waitFor();

@@ -21,6 +21,7 @@ const FAILURES_PER_ACCOUNT_AND_IP = 5;
 // Longer than HAProxy's fall x inter (2 x 1 s in docs/haproxy.cfg), so it has taken the instance
 // out before the instance stops accepting.
 const DRAIN_DELAY_MS = 3_000;
+const REVOCATION_SPREAD_BOUND_MS = 2_000;
 const NAMES = ["api1", "api2", "api3"];
 // The rolling restart's load: a fixed rate through HAProxy, bounded in time.
 const LOAD_RATE_PER_SECOND = 80;
@@ -122,7 +123,7 @@ describe("three instances behind HAProxy", () => {
     expect(await statusesOnEveryInstance((url) => fetch(`${url}/trpc/auth.me`, { headers: { cookie } }))).toEqual([200, 200, 200]);
   });
 
-  it("refuses a session revoked on one instance on every instance, at the next request", async () => {
+  it("refuses a session revoked on one instance at once there, and on every other instance once its NOTIFY arrives", async () => {
     const email = await signUp();
     const keeper = await signInWithToken(instances[0]!.url, email);
     const victim = await signInWithToken(instances[1]!.url, email);
@@ -130,7 +131,17 @@ describe("three instances behind HAProxy", () => {
     expect(await statusesOnEveryInstance((url) => createBearerClient(url, victim).query("auth.me"))).toEqual([200, 200, 200]);
 
     expect((await createBearerClient(instances[2]!.url, keeper).mutate("session.revoke", { id: victimId })).status).toBe(200);
-    expect(await statusesOnEveryInstance((url) => createBearerClient(url, victim).query("auth.me"))).toEqual([401, 401, 401]);
+    // At once on the instance that revoked it; the others drop their cached copy when the
+    // NOTIFY arrives (ADR 020: within 100 ms p99, measured by session-cache.test.ts), so they get a
+    // loose bound here, where three instances, HAProxy and PostgreSQL share a busy machine.
+    expect((await createBearerClient(instances[2]!.url, victim).query("auth.me")).status).toBe(401);
+    const deadline = Date.now() + REVOCATION_SPREAD_BOUND_MS;
+    let statuses = await statusesOnEveryInstance((url) => createBearerClient(url, victim).query("auth.me"));
+    while (statuses.some((status) => status !== 401) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      statuses = await statusesOnEveryInstance((url) => createBearerClient(url, victim).query("auth.me"));
+    }
+    expect(statuses).toEqual([401, 401, 401]);
     expect(await statusesOnEveryInstance((url) => createBearerClient(url, keeper).query("auth.me"))).toEqual([200, 200, 200]);
   });
 

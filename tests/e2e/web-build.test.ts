@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
 
 const DIST = path.join(REPO_ROOT, "apps/web/dist");
-// A regression budget at today's figure (React 19, React Router, TanStack Query and the tRPC client
-// make ~120 KB of it); issue 13's target of 80 KB is not met (docs/performance.md, "Browser").
-const INITIAL_JS_GZIP_BUDGET_BYTES = 125 * 1024;
+// A regression budget just above today's 89.7 KB. React 19, TanStack Query and the tRPC client
+// alone make 83.5 KB, so issue 13's 80 KB is out of reach with them (docs/decisions/030).
+const INITIAL_JS_GZIP_BUDGET_BYTES = 91 * 1024;
 const FEATURE_PAGES = ["sign-in-page", "sign-up-page", "notes-page", "sessions-page", "account-page", "admin-page"];
 
 const read = (file: string) => readFileSync(path.join(DIST, file));

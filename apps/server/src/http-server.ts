@@ -2,9 +2,10 @@
 // cap and body limit in front of the tRPC handler, the access-token public keys (JWKS), the OAuth
 // sign-in routes (oauth-routes.ts), and the built web app in production. Everything HTTP-specific
 // about auth lives here, in context.ts and in oauth-routes.ts.
-// One request handler, served over HTTP or, with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS. tRPC runs
-// through its fetch adapter on @hono/node-server's request listener, about twice as fast as tRPC's
-// own Node adapter (docs/decisions/018-fetch-adapter-edge.md).
+// One request handler, served over HTTP or, with TLS_CERT_FILE/TLS_KEY_FILE, over HTTPS. tRPC's
+// plain JSON queries and mutations run through our lean node:http adapter (trpc-node-adapter.ts,
+// docs/decisions/027-lean-trpc-adapter.md); everything else through tRPC's fetch adapter on
+// @hono/node-server's request listener (docs/decisions/018-fetch-adapter-edge.md).
 import { createServer, STATUS_CODES, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer, type Server as TlsServer } from "node:https";
 import type { Duplex } from "node:stream";
@@ -31,6 +32,7 @@ import { appRouter } from "./routers/_app.ts";
 import { checkRequestShape, checkUnparsedRequest, type RequestShapeVerdict } from "./request-shape.ts";
 import { readRequestBody } from "./request-body.ts";
 import { getRetryAfterSeconds } from "./trpc.ts";
+import { createTrpcNodeHandler, type BufferedRequest } from "./trpc-node-adapter.ts";
 import { createStaticFileHandler } from "./static-files.ts";
 
 const TRPC_PREFIX = "/trpc/";
@@ -140,6 +142,11 @@ export interface HttpServerDeps {
   router?: AnyTRPCRouter;
   /** The configured sign-in providers by default; tests point them at local stand-ins. */
   oauthProviders?: OAuthProviders;
+  /**
+   * "lean" (default): plain JSON calls through trpc-node-adapter.ts, the rest through tRPC's fetch
+   * adapter; "fetch": every call through the fetch adapter (the adapter parity tests compare the two).
+   */
+  trpcAdapter?: "lean" | "fetch";
 }
 
 function requireRateLimiter(deps: HttpServerDeps): RateLimiter {
@@ -154,17 +161,28 @@ function requireRateLimiter(deps: HttpServerDeps): RateLimiter {
 // which its fetch adapter would fail to parse as JSON: an empty body is no input.
 const EMPTY_INPUT = Buffer.from("{}");
 
-/** What @hono/node-server's Request reads instead of the socket: the body the edge already read. */
-type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
+/** A rate-limited or unavailable answer (429, 503) says when to come back, for clients that read headers only. */
+function getRetryAfterHeaders(errors: TRPCError[]): Record<string, string> {
+  const retryAfter = Math.max(0, ...errors.map((error) => getRetryAfterSeconds(error) ?? 0));
+  return retryAfter > 0 ? { "Retry-After": String(retryAfter) } : {};
+}
 
-/** tRPC through its fetch adapter; the context reads credentials from the Node request directly. */
+function logTrpcError({ error, path }: { error: TRPCError; path?: string }): void {
+  if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+}
+
+/**
+ * tRPC: plain JSON calls through the lean adapter, the rest through its fetch adapter (which reads
+ * the body the edge already read as hono's `rawBody`); the context reads credentials from the Node
+ * request directly.
+ */
 function createTrpcListener(deps: HttpServerDeps, router: AnyTRPCRouter, rateLimiter: RateLimiter) {
   const createContext = createContextFactory({
     ...deps,
     rateLimiter,
     passwordHasher: deps.passwordHasher ?? createPasswordHasher(deps.config.passwordHashing),
   });
-  return getRequestListener(
+  const fetchAdapter = getRequestListener(
     (request, env) => {
       const { incoming, outgoing } = env as HttpBindings;
       return fetchRequestHandler({
@@ -174,19 +192,23 @@ function createTrpcListener(deps: HttpServerDeps, router: AnyTRPCRouter, rateLim
         createContext: () => createContext({ req: incoming, res: outgoing }),
         // A larger batch is refused with 400 before any call runs (one request, bounded work).
         maxBatchSize: deps.config.trpcMaxBatchSize,
-        // A rate-limited answer (429) says when to come back, for clients that read headers only.
-        responseMeta({ errors }) {
-          const retryAfter = Math.max(0, ...errors.map((error) => getRetryAfterSeconds(error) ?? 0));
-          return retryAfter > 0 ? { headers: { "Retry-After": String(retryAfter) } } : {};
-        },
-        onError({ error, path }) {
-          if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
-        },
+        responseMeta: ({ errors }) => ({ headers: getRetryAfterHeaders(errors) }),
+        onError: logTrpcError,
       });
     },
     // HTTP/1.0 clients may omit Host; the URL's host is never used for routing or origins.
     { hostname: "localhost" },
   );
+  if (deps.trpcAdapter === "fetch") return fetchAdapter;
+  return createTrpcNodeHandler({
+    router,
+    endpoint: TRPC_PREFIX,
+    createContext: (req, res) => createContext({ req, res }),
+    maxBatchSize: deps.config.trpcMaxBatchSize,
+    getErrorHeaders: getRetryAfterHeaders,
+    onError: logTrpcError,
+    fallback: async (req, res) => void (await fetchAdapter(req, res)),
+  });
 }
 
 /** Reads the body within MAX_BODY_BYTES (413 otherwise), then hands the request to tRPC. */

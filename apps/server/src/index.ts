@@ -1,6 +1,7 @@
 // Entry point: validate configuration, connect, serve (HTTP, or HTTPS with TLS_CERT_FILE), clean up
 // expired sessions, deliver the mail outbox, shut down gracefully on SIGTERM (shutdown.ts).
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { createRateLimiter } from "./auth/rate-limit.ts";
 import { connectRateLimitStore, type RateLimitStoreConnection } from "./auth/rate-limit-store.ts";
 import { SESSION_CACHE_HEARTBEAT, startSessionCache } from "./auth/session-cache.ts";
@@ -31,6 +32,14 @@ async function connectRateLimits(config: Config): Promise<RateLimitStoreConnecti
     process.exit(1);
   }
 }
+
+// Prisma 7 plans queries in a WebAssembly module (~3.4 MB) compiled on the first query. V8's
+// optimising tier (TurboFan) recompiles its hot functions in the background and keeps both
+// copies: ~50-70 MiB more memory for no speed-up we could measure, as Prisma caches query plans.
+// The baseline compiler (Liftoff) alone halves the module's memory
+// (docs/decisions/029-server-memory.md). V8 reads the flag when a module is compiled, so it holds
+// for Prisma's, which is this process's only WebAssembly; tests and scripts keep V8's default.
+setFlagsFromString("--liftoff-only");
 
 const config = requireConfig(process.env);
 const db = createDatabase({

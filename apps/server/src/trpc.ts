@@ -135,20 +135,21 @@ function hasUnstorableText(input: unknown): boolean {
   return false;
 }
 
-/** Every procedure refuses such text with BAD_REQUEST before its input schema runs, never a 500. */
-const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+/**
+ * What every procedure runs first, in one middleware: each middleware is a hop through tRPC's
+ * callRecursive, which copies the call's options twice per hop (docs/decisions/028-one-edge-middleware.md).
+ * - Unstorable text in the input is refused with BAD_REQUEST before the input schema runs, never a 500.
+ * - After a mutation, this instance's session cache has applied every change committed so far: a
+ *   session the mutation ended (sign-out, revocation, password change) fails on the next request.
+ * - A full hashing pool (auth/password-hasher.ts) or a database outage anywhere in a call
+ *   (middlewares included) is a busy or briefly unavailable server, not an internal error: 503, never 500.
+ */
+const guardProcedure = t.middleware(async ({ ctx, type, getRawInput, next }) => {
   if (hasUnstorableText(await getRawInput())) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "Text must be valid Unicode without NUL characters." });
   }
-  return next();
-});
-
-/**
- * A full hashing pool (auth/password-hasher.ts) or a database outage anywhere in a call
- * (middlewares included) is a busy or briefly unavailable server, not an internal error: 503, never 500.
- */
-const answerUnavailableWith503 = t.middleware(async ({ next }) => {
   const result = await next();
+  if (type === "mutation" && ctx.sessionCache) await ctx.sessionCache.sync();
   if (result.ok) return result;
   const cause = result.error.cause;
   if (cause instanceof PasswordHasherBusyError) throw createServiceUnavailableError(cause.retryAfterSeconds);
@@ -156,17 +157,7 @@ const answerUnavailableWith503 = t.middleware(async ({ next }) => {
   return result;
 });
 
-/**
- * After a mutation, this instance's session cache has applied every change committed so far: a
- * session the mutation ended (sign-out, revocation, password change) fails on the next request.
- */
-const syncSessionCache = t.middleware(async ({ ctx, type, next }) => {
-  const result = await next();
-  if (type === "mutation" && ctx.sessionCache) await ctx.sessionCache.sync();
-  return result;
-});
-
-export const publicProcedure = t.procedure.use(answerUnavailableWith503).use(syncSessionCache).use(rejectUnstorableText);
+export const publicProcedure = t.procedure.use(guardProcedure);
 
 /**
  * Takes one of the request's secret checks (context.ts: SecretCheckBudget), or refuses the call

@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { createBrowserRouter } from "react-router";
 import { App, routes } from "./app.tsx";
+import { createBrowserRouter } from "./lib/router.tsx";
 import "./styles.css";
 
 const root = document.getElementById("root");

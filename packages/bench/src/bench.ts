@@ -164,12 +164,13 @@ function credentialsFor(variant: VariantKey, seeded: SeededData, accessTokens: s
       return { header: "authorization", values: accessTokens.map((token) => `Bearer ${token}`) };
     case "ceiling":
     case "public":
+    case "publicFetch":
       // Not a credential: the same per-request work for the load generator as the other variants.
       return { header: "x-bench-token", values: seeded.cookieTokens };
   }
 }
 
-type Servers = Record<"api" | "uncached" | "ceiling" | "public" | "handwritten" | "standalone", BenchServer>;
+type Servers = Record<"api" | "uncached" | "ceiling" | "public" | "handwritten" | "standalone" | "publicFetch", BenchServer>;
 const serverOf = (servers: Servers, variant: VariantKey) =>
   variant === "cookie" || variant === "bearer" || variant === "jwt" ? servers.api : servers[variant];
 // The same production build with the session cache off (SESSION_CACHE=off): the cache's own effect.
@@ -183,15 +184,16 @@ function startServerFor(variant: VariantKey, meBody: string, options: ServerOpti
 }
 
 async function startServers(meBody: string): Promise<Servers> {
-  const [api, uncached, ceiling, publicServer, handwritten, standalone] = await Promise.all([
+  const [api, uncached, ceiling, publicServer, handwritten, standalone, publicFetch] = await Promise.all([
     startProductionServer(serverOptions),
     startProductionServer(uncachedOptions),
     startReferenceServer("ceiling", meBody, serverOptions),
     startReferenceServer("public", meBody, serverOptions),
     startReferenceServer("handwritten", meBody, serverOptions),
     startReferenceServer("standalone", meBody, serverOptions),
+    startReferenceServer("publicFetch", meBody, serverOptions),
   ]);
-  return { api, uncached, ceiling, public: publicServer, handwritten, standalone };
+  return { api, uncached, ceiling, public: publicServer, handwritten, standalone, publicFetch };
 }
 
 async function stopServers(servers: Partial<Servers>): Promise<void> {

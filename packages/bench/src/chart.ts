@@ -8,7 +8,7 @@ const MARGIN = { top: 48, left: 64, right: 16, bottom: 40 };
 const LEGEND_ROW_HEIGHT = 18;
 const GROUP_GAP = 28;
 // Colour-blind-safe palette (Okabe–Ito), one colour per variant in table order.
-const COLOURS = ["#999999", "#E69F00", "#0072B2", "#56B4E9", "#009E73", "#000000", "#CC79A7", "#D55E00"];
+const COLOURS = ["#999999", "#E69F00", "#0072B2", "#56B4E9", "#009E73", "#000000", "#CC79A7", "#D55E00", "#F0E442"];
 
 interface Panel {
   title: string;

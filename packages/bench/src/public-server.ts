@@ -7,9 +7,10 @@ import type { Config } from "../../../apps/server/src/env.ts";
 import { createHttpServer } from "../../../apps/server/src/http-server.ts";
 import { publicProcedure, router } from "../../../apps/server/src/trpc.ts";
 
-export function createPublicProcedureServer(config: Config, me: unknown): Server {
+/** `adapter`: "lean" as the API serves, or "fetch" for every call through tRPC's fetch adapter (variant 9). */
+export function createPublicProcedureServer(config: Config, me: unknown, adapter: "lean" | "fetch"): Server {
   // The context factory takes a database; requests here carry no credential, so it is never queried.
   const db = createDatabase({ url: config.databaseUrl, poolMax: config.databasePoolMax });
   const benchRouter = router({ auth: router({ me: publicProcedure.query(() => me) }) });
-  return createHttpServer({ db, config, router: benchRouter });
+  return createHttpServer({ db, config, router: benchRouter, trpcAdapter: adapter });
 }

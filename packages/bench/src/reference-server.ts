@@ -6,7 +6,9 @@
 //   handwritten  a competent hand-rolled Lucia-style check behind bare node:http: one pg query
 //                (session joined with user, by id), SHA-256 and a constant-time compare, with a
 //                pg Pool as large as the app's;
-//   standalone   the API behind tRPC's standalone Node adapter, the edge before issue 13.
+//   standalone   the API behind tRPC's standalone Node adapter, the edge before issue 13;
+//   publicFetch  `public` with every call through tRPC's fetch adapter on @hono/node-server, the
+//                edge before the lean adapter (docs/decisions/027-lean-trpc-adapter.md).
 // Configured by the server's own environment plus BENCH_VARIANT and BENCH_ME_BODY (the body to copy).
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -89,12 +91,12 @@ const server =
     ? createCeilingServer()
     : variant === "handwritten"
       ? createHandwrittenServer(config)
-      : variant === "public"
-        ? createPublicProcedureServer(config, meBody.result.data)
+      : variant === "public" || variant === "publicFetch"
+        ? createPublicProcedureServer(config, meBody.result.data, variant === "publicFetch" ? "fetch" : "lean")
         : variant === "standalone"
           ? createStandaloneAdapterServer(config)
           : null;
-if (!server) throw new Error(`BENCH_VARIANT must be ceiling, public, handwritten or standalone, not ${variant}`);
+if (!server) throw new Error(`BENCH_VARIANT must be ceiling, public, publicFetch, handwritten or standalone, not ${variant}`);
 
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();

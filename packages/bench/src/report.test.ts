@@ -16,7 +16,7 @@ function cell(round: number, variant: VariantKey, connections: number, requestsP
 }
 
 const one = (transactions: number, rowsWritten = 0): StatementCount => ({ requests: 100, transactions, rowsWritten });
-const counts = { ceiling: one(0), public: one(0), cookie: one(100), bearer: one(100), jwt: one(0), handwritten: one(100), uncached: one(100), standalone: one(100) };
+const counts = { ceiling: one(0), public: one(0), cookie: one(100), bearer: one(100), jwt: one(0), handwritten: one(100), uncached: one(100), standalone: one(100), publicFetch: one(0) };
 
 // Round 2 runs on a machine twice as fast: same-round ratios must not see it.
 const rounds = [1, 2].flatMap((round) =>
@@ -30,6 +30,7 @@ const rounds = [1, 2].flatMap((round) =>
       ["handwritten", 200],
       ["uncached", 150],
       ["standalone", 100],
+      ["publicFetch", 400],
     ] as const
   ).map(([variant, rate]) => cell(round, variant, 32, rate * round)),
 );

@@ -11,6 +11,7 @@ export const VARIANTS = {
   handwritten: "6. hand-written pg + SHA-256",
   uncached: "7. auth.me, cookie session, session cache off",
   standalone: "8. auth.me, cookie, tRPC standalone adapter (before)",
+  publicFetch: "9. tRPC publicProcedure, fetch adapter only (before ADR 027)",
 } as const;
 export type VariantKey = keyof typeof VARIANTS;
 export const VARIANT_KEYS = Object.keys(VARIANTS) as VariantKey[];

@@ -5,7 +5,7 @@ import path from "node:path";
 import { findFreePort, pinToCore, startServer, type RunningServer } from "./process.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 
-export type ReferenceVariant = "ceiling" | "public" | "handwritten" | "standalone";
+export type ReferenceVariant = "ceiling" | "public" | "handwritten" | "standalone" | "publicFetch";
 
 export interface ServerOptions {
   /** The complete environment of the server (the API reads nothing else). */

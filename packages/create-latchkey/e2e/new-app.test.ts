@@ -88,10 +88,10 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))("a new app, end to end", () =
     expect(committed).not.toContain(".env");
   }, STEP_TIMEOUT_MS);
 
-  it("typechecks and passes its server tests", async () => {
+  // Its tests run once, below, with the generated router: a separate run before it would repeat
+  // minutes of the same tests (it once pushed this file past its time-out in CI).
+  it("typechecks as scaffolded", async () => {
     await step("typecheck", "pnpm", ["typecheck"]);
-    const output = await step("pnpm test --project server", "pnpm", ["test", "--project", "server"]);
-    expect(output).toMatch(/^\d+ passed, 0 failed$/m);
   }, STEP_TIMEOUT_MS);
 
   it("grows a bookmark router with `pnpm gen router`, migrates, typechecks and passes every test", async () => {

@@ -2,18 +2,19 @@
 // (discoverable credentials, no user named first), as a second factor and for sudo mode. The RP ID
 // and the one accepted origin come from APP_ORIGIN. User verification is required, so a passkey
 // proves two factors (something you have, and a PIN or biometric).
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import type { DatabaseClient } from "../db.ts";
 import type { WebAuthnCeremony } from "../generated/prisma/enums.ts";
+
+// Loaded on the first passkey ceremony: the library and its dependencies take ~20 MiB of memory
+// that a server answering only session requests never needs (docs/decisions/029-server-memory.md).
+let webAuthn: Promise<typeof import("@simplewebauthn/server")> | null = null;
+const loadWebAuthn = () => (webAuthn ??= import("@simplewebauthn/server"));
 
 export interface RelyingParty {
   rpId: string;
@@ -68,7 +69,7 @@ export async function createRegistrationOptions(
   now: Date,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const existing = await db.passkey.findMany({ where: { userId: input.user.id }, select: { id: true, transports: true } });
-  const options = await generateRegistrationOptions({
+  const options = await (await loadWebAuthn()).generateRegistrationOptions({
     rpName: rp.rpName,
     rpID: rp.rpId,
     userName: input.user.email,
@@ -93,6 +94,7 @@ export async function registerPasskey(
   input: { userId: string; sessionId: string; name: string; response: RegistrationResponseJSON },
   now: Date,
 ): Promise<PasskeyRegistration> {
+  const { verifyRegistrationResponse } = await loadWebAuthn();
   let verification;
   try {
     verification = await verifyRegistrationResponse({
@@ -139,7 +141,7 @@ export async function createAuthenticationOptions(
   const allowCredentials = input.session
     ? await db.passkey.findMany({ where: { userId: input.session.userId }, select: { id: true, transports: true } })
     : undefined;
-  const options = await generateAuthenticationOptions({ rpID: rp.rpId, allowCredentials, userVerification: "required", timeout: CEREMONY_TIMEOUT_MS });
+  const options = await (await loadWebAuthn()).generateAuthenticationOptions({ rpID: rp.rpId, allowCredentials, userVerification: "required", timeout: CEREMONY_TIMEOUT_MS });
   await saveChallenge(
     db,
     { challenge: options.challenge, ceremony: "authentication", sessionId: input.session?.id ?? null, userId: input.session?.userId ?? null },
@@ -175,6 +177,7 @@ export async function verifyPasskeyAuthentication(
   // A discoverable credential names its user; it must be the passkey's.
   const userHandle = input.response.response.userHandle;
   if (userHandle !== undefined && userHandle !== Buffer.from(toUserHandle(passkey.userId)).toString("base64url")) return { status: "invalid" };
+  const { verifyAuthenticationResponse } = await loadWebAuthn();
   let verification;
   try {
     verification = await verifyAuthenticationResponse({

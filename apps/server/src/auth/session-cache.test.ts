@@ -4,7 +4,7 @@
 // The embedded database (PGlite) serves every connection from one session and cannot deliver a
 // notification to another connection: there the cache must stay bypassed, and that is asserted.
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser } from "../../../../tests/setup/server.ts";
 import { createBearerClient, readJson, startTestServer, type TestServer } from "../../../../tests/setup/http.ts";
 import type { Database } from "../db.ts";
@@ -110,6 +110,40 @@ describe("session cache", () => {
     // A wrong secret for a cached id is refused: the secret is checked on every request.
     const forged = `${session.token.split(".")[0]}.${"a".repeat(52)}`;
     expect((await createBearerClient(a.server.url, forged).query("auth.me")).status).toBe(401);
+  });
+
+  it("keeps a cached row's secret hash in memory of its own, not in a slab of the shared Buffer pool", async () => {
+    const session = await newBearerSession();
+    expect((await session.on(a).query("auth.me")).status).toBe(200);
+    const cached = a.cache.get(session.sessionId);
+    if (!deliversNotifications) return expect(cached).toBeNull();
+    expect(cached!.secretHash.byteLength).toBe(32);
+    expect(cached!.secretHash.buffer.byteLength).toBe(32);
+  });
+
+  it("sends the round trips of parallel writes one at a time on its LISTEN connection", async () => {
+    // node-postgres queues a query sent while another runs, but warns that pg 9 will refuse it.
+    let running = 0;
+    let mostAtOnce = 0;
+    let sent = 0;
+    const query = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, "query").mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const fromListener = (this as unknown as { connectionParameters: { application_name?: string } }).connectionParameters.application_name === LISTENER_APPLICATION_NAME;
+      const result = (query as (...args: unknown[]) => unknown).apply(this, args);
+      if (!fromListener || !(result instanceof Promise)) return result;
+      sent++;
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      return result.finally(() => running--);
+    } as typeof query);
+    try {
+      const sessions = await Promise.all(Array.from({ length: 8 }, () => newBearerSession()));
+      const signOuts = await Promise.all(sessions.map((session) => session.on(a).mutate("auth.signOut")));
+      expect(signOuts.map((response) => response.status)).toEqual(sessions.map(() => 200));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(sent > 0).toBe(deliversNotifications);
+    expect(mostAtOnce).toBeLessThanOrEqual(1);
   });
 
   it("refuses a session on its next request on the instance that ended it, every time", async () => {

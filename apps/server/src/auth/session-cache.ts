@@ -149,6 +149,23 @@ export function startSessionCache(options: SessionCacheOptions): SessionCache {
   pinger.unref();
   void connect();
 
+  // sync()'s round trips run one at a time on the LISTEN connection: node-postgres queues a query
+  // sent while another runs, but warns that pg 9 will refuse it.
+  let lastSync: Promise<void> = Promise.resolve();
+  let queuedSync: Promise<void> | null = null;
+  const roundTrip = async () => {
+    const client = listener;
+    if (!client || !isHealthy()) return;
+    // PostgreSQL sends a listening session its pending notifications before ReadyForQuery, and
+    // the committing session signalled ours before its commit returned: once this round trip
+    // completes, every change committed before it has been applied above.
+    try {
+      await client.query("SELECT 1");
+    } catch {
+      // The connection broke: `lost` has flushed the cache.
+    }
+  };
+
   return {
     get healthy() {
       return isHealthy();
@@ -169,20 +186,21 @@ export function startSessionCache(options: SessionCacheOptions): SessionCache {
     set(id, row, readStarted) {
       if (!isHealthy() || readStarted !== generation) return;
       entries.delete(id);
-      entries.set(id, { row, storedAt: performance.now() });
+      // The driver's hash is a view into an 8 KiB slab of Node's shared Buffer pool, which it would
+      // keep alive for as long as the row is cached: the cache keeps a 32-byte copy instead.
+      entries.set(id, { row: { ...row, secretHash: new Uint8Array(row.secretHash) }, storedAt: performance.now() });
       if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
     },
-    async sync() {
-      const client = listener;
-      if (!client || !isHealthy()) return;
-      // PostgreSQL sends a listening session its pending notifications before ReadyForQuery, and
-      // the committing session signalled ours before its commit returned: once this round trip
-      // completes, every change committed before it has been applied above.
-      try {
-        await client.query("SELECT 1");
-      } catch {
-        // The connection broke: `lost` has flushed the cache.
-      }
+    sync() {
+      if (!listener || !isHealthy()) return Promise.resolve();
+      // Callers that arrive before the queued round trip starts share it: their commits precede it.
+      if (queuedSync) return queuedSync;
+      const next: Promise<void> = lastSync.then(() => {
+        if (queuedSync === next) queuedSync = null;
+        return roundTrip();
+      });
+      queuedSync = lastSync = next;
+      return next;
     },
     async close() {
       closed = true;

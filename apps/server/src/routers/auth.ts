@@ -34,7 +34,7 @@ export const passwordSchema = z
   // `abort`: a password of the wrong length gets that one message, not the common-password one too.
   .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters.`, abort: true })
   .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters.`, abort: true })
-  .refine((password) => !isCommonPassword(password), "This is one of the most common passwords. Choose one that is harder to guess.");
+  .refine(async (password) => !(await isCommonPassword(password)), "This is one of the most common passwords. Choose one that is harder to guess.");
 
 const BREACHED_PASSWORD_MESSAGE = "This password has appeared in a data breach. Choose another.";
 

@@ -1,7 +1,7 @@
 // The frame of every signed-in page: brand, main navigation, who is signed in, and account actions.
 // On a narrow screen (a phone) the navigation and actions fold into a menu behind one button.
 import { useEffect, useState, type ReactNode } from "react";
-import { NavLink, useLocation } from "react-router";
+import { NavLink, useLocation } from "../lib/router.tsx";
 
 export function AppShell({
   userName,

@@ -7,9 +7,9 @@
 // the action is clicked again.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { useLocation } from "react-router";
 import { getErrorMessage, getFieldErrors, isReauthenticationRequired } from "../lib/api-error.ts";
 import { getOAuthStartUrl } from "../lib/oauth.ts";
+import { useLocation } from "../lib/router.tsx";
 import { useTRPC } from "../lib/trpc.ts";
 import { describePasskeyFailure, getPasskey, supportsPasskeys } from "../lib/webauthn.ts";
 import { FormField, readFormText } from "./form-field.tsx";

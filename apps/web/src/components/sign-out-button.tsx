@@ -1,8 +1,8 @@
 // Signing out: ends the session on the server, goes to the sign-in page and forgets every cached
 // answer. In the app's header, and on the verify page an unverified user is held on.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useNavigate } from "react-router";
 import { getErrorMessage } from "../lib/api-error.ts";
+import { useNavigate } from "../lib/router.tsx";
 import { useTRPC } from "../lib/trpc.ts";
 
 export function SignOutButton({ className = "button-secondary" }: { className?: string }) {

@@ -2,7 +2,7 @@
 // never send to a server or in a Referer; the page reads it once, drops it from the address bar and
 // history, and sends it only in the POST that uses it (a GET of the page burns nothing).
 import { useEffect, useState } from "react";
-import { useLocation, useNavigate } from "react-router";
+import { useLocation, useNavigate } from "./router.tsx";
 
 export function useLinkToken(): string | null {
   const location = useLocation();

@@ -1,10 +1,10 @@
 // Renders the whole app (real routes, providers and API clients) at a path, in memory.
 import { render } from "@testing-library/react";
-import { createMemoryRouter } from "react-router";
 import { App, routes } from "../app.tsx";
+import { createMemoryRouter } from "../lib/router.tsx";
 
 export function renderApp(path: string) {
-  const router = createMemoryRouter(routes, { initialEntries: [path] });
+  const router = createMemoryRouter(routes, path);
   render(<App router={router} />);
   return {
     router,

@@ -5,12 +5,12 @@
 // changes once the link mailed to the new address is used.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { useNavigate } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
+import { useNavigate } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { SignInMethodsSection } from "./sign-in-methods-section.tsx";
 

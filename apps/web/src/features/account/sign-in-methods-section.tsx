@@ -2,16 +2,16 @@
 // unlinking need sudo mode (asked for in place); the server refuses to unlink the last way in.
 // Linking leaves the page for the provider and comes back with `oauth_linked` or `oauth_error`.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useSearchParams } from "react-router";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { useReauthentication } from "../../components/reauthentication-prompt.tsx";
 import { getOAuthFailureMessage, getOAuthStartUrl } from "../../lib/oauth.ts";
+import { useSearchParams } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
 export function SignInMethodsSection() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [searchParams] = useSearchParams();
+  const searchParams = useSearchParams();
   const providers = useQuery(trpc.oauth.providers.queryOptions());
   const methods = useQuery(trpc.oauth.methods.queryOptions());
   const reauthentication = useReauthentication();

@@ -2,15 +2,15 @@
 // `next` as soon as the server confirms a session, whether it existed already or the form made it.
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { Navigate, useSearchParams } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
 import { LoadingMessage } from "../../components/message.tsx";
+import { Navigate, useSearchParams } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { sanitizeNextPath } from "./next-path.ts";
 
 export function AuthPage({ title, footer, children }: { title: string; footer: ReactNode; children: ReactNode }) {
   const trpc = useTRPC();
-  const [searchParams] = useSearchParams();
+  const searchParams = useSearchParams();
   // Always ask the server: a cached answer may belong to a session that has just ended.
   const me = useQuery(trpc.auth.me.queryOptions(undefined, { refetchOnMount: "always" }));
 
@@ -24,7 +24,7 @@ export function AuthPage({ title, footer, children }: { title: string; footer: R
 
 /** Keeps `next` (and nothing else) when moving between the sign-in and sign-up pages. */
 export function useNextParam(): string {
-  const [searchParams] = useSearchParams();
+  const searchParams = useSearchParams();
   const next = searchParams.get("next");
   return next ? `?${new URLSearchParams({ next }).toString()}` : "";
 }

@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import { Link, useSearchParams } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { getOAuthFailureMessage } from "../../lib/oauth.ts";
+import { Link, useSearchParams } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuthPage, useNextParam } from "./auth-page.tsx";
 import { sanitizeNextPath } from "./next-path.ts";
@@ -15,7 +15,7 @@ import { SecondFactorForm } from "./second-factor-form.tsx";
 export function SignInPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [searchParams] = useSearchParams();
+  const searchParams = useSearchParams();
   const nextParam = useNextParam();
   // The response set the session cookie; once auth.me sees it, AuthPage moves on to `next`.
   const refreshSession = () => queryClient.invalidateQueries(trpc.auth.me.queryFilter());

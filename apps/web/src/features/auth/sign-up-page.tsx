@@ -2,11 +2,11 @@
 // the owner of a registered one by mail), so the next step is always the verify page.
 import { useMutation } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import { Link, useNavigate } from "react-router";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert } from "../../components/message.tsx";
 import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
+import { Link, useNavigate } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuthPage, useNextParam } from "./auth-page.tsx";
 

@@ -61,8 +61,7 @@ describe("SignedInLayout", () => {
     expect(toggle.getAttribute("aria-expanded")).toBe("true");
     await user.click(screen.getByRole("link", { name: "Sessions" }));
     await screen.findByRole("heading", { name: "Sessions" });
-    // The shell closes the menu in an effect after the new page commits, so not always by the time
-    // the heading is found (failed so on a busy machine).
+    // The menu closes in an effect of the new location, which may commit just after the page.
     await waitFor(() => expect(screen.getByRole("button", { name: "Menu" }).getAttribute("aria-expanded")).toBe("false"));
   });
 

@@ -2,15 +2,16 @@
 // sends visitors without a session to sign in, remembering the page they asked for. An unverified
 // user sees only the verify page when EMAIL_VERIFICATION=required, and a banner when it is optional.
 import { useQuery } from "@tanstack/react-query";
-import { Link, Navigate, Outlet, useLocation } from "react-router";
+import type { ReactNode } from "react";
 import { AppShell } from "../../components/app-shell.tsx";
 import { LoadError, LoadingMessage } from "../../components/message.tsx";
 import { SignOutButton } from "../../components/sign-out-button.tsx";
 import { isUnauthorized } from "../../lib/api-error.ts";
+import { Link, Navigate, useLocation } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { buildSignInPath } from "./next-path.ts";
 
-export function SignedInLayout() {
+export function SignedInLayout({ children }: { children: ReactNode }) {
   const trpc = useTRPC();
   const location = useLocation();
   const me = useQuery(trpc.auth.me.queryOptions());
@@ -30,7 +31,7 @@ export function SignedInLayout() {
       ) : null;
     return (
       <AppShell userName={me.data.user.name} isAdmin={account.data?.role === "admin"} actions={<SignOutButton />} banner={banner}>
-        <Outlet />
+        {children}
       </AppShell>
     );
   }

@@ -1,11 +1,11 @@
 // Where the link mailed to a new address lands: one button confirms the change (POST), after which
 // the account signs in with the new address. No session is needed: the link proves the address.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Link } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { getErrorMessage } from "../../lib/api-error.ts";
 import { NoReferrer, useLinkToken } from "../../lib/link-token.tsx";
+import { Link } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
 export function ConfirmEmailChangePage() {

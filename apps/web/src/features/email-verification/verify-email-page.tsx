@@ -3,13 +3,13 @@
 // signed in but unverified is sent here while EMAIL_VERIFICATION=required (signed-in-layout.tsx).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, LoadingMessage, Notice } from "../../components/message.tsx";
 import { SignOutButton } from "../../components/sign-out-button.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { NoReferrer, useLinkToken } from "../../lib/link-token.tsx";
+import { Link, Navigate, useLocation, useNavigate } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
 export function VerifyEmailPage() {

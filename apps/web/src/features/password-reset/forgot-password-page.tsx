@@ -2,11 +2,11 @@
 // link only if it has an account), so the page cannot be used to find out who has one.
 import { useMutation } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import { Link } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
 import { FormField, readFormText } from "../../components/form-field.tsx";
 import { ErrorAlert, Notice } from "../../components/message.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
+import { Link } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
 export function ForgotPasswordPage() {

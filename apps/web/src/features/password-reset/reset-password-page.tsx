@@ -3,13 +3,13 @@
 // factor proves it here too (a code from the app, or a recovery code): a reset does not bypass it.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Link, useNavigate } from "react-router";
 import { CardPage } from "../../components/card-page.tsx";
-import { ErrorAlert } from "../../components/message.tsx";
 import { FormField, readFormText } from "../../components/form-field.tsx";
+import { ErrorAlert } from "../../components/message.tsx";
 import { NewPasswordField } from "../../components/new-password-field.tsx";
 import { getErrorMessage, getFieldErrors } from "../../lib/api-error.ts";
 import { NoReferrer, useLinkToken } from "../../lib/link-token.tsx";
+import { Link, useNavigate } from "../../lib/router.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
 export function ResetPasswordPage() {
