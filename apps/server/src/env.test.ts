@@ -223,7 +223,7 @@ describe("OAuth providers", () => {
 
 describe("loadConfig: mail", () => {
   it("defaults to required verification and no SMTP server outside production", () => {
-    expect(loadConfig(valid).email).toEqual({ verification: "required", smtpUrl: null, from: "latchkey <no-reply@localhost>" });
+    expect(loadConfig(valid).email).toEqual({ verification: "required", smtpUrl: null, from: "latchkey <no-reply@localhost>", outboxPollMs: 1_000 });
     expect(loadConfig({ ...valid, EMAIL_VERIFICATION: "optional", SMTP_URL: "smtps://u:p@mail.example.com:465" }).email).toMatchObject({
       verification: "optional",
       smtpUrl: "smtps://u:p@mail.example.com:465",
@@ -235,6 +235,11 @@ describe("loadConfig: mail", () => {
       "SMTP_URL is required in production: sign-up verification, password reset and email change send mail",
     );
     expect(loadConfig({ ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25" }).email.smtpUrl).toBe("smtp://mail.internal:25");
+  });
+
+  it("polls the outbox every MAIL_OUTBOX_POLL_SECONDS, between 1 s and an hour", () => {
+    expect(loadConfig({ ...valid, MAIL_OUTBOX_POLL_SECONDS: "30" }).email.outboxPollMs).toBe(30_000);
+    for (const bad of ["0", "3601", "1.5"]) expect(problemsOf({ ...valid, MAIL_OUTBOX_POLL_SECONDS: bad })).toMatch(/^MAIL_OUTBOX_POLL_SECONDS /m);
   });
 
   it("refuses an unknown verification mode and a non-SMTP URL", () => {

@@ -125,6 +125,7 @@ const envSchema = z.object({
   EMAIL_VERIFICATION: z.enum(["required", "optional", "off"], { error: "must be required, optional or off" }).default("required"),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).default("latchkey <no-reply@localhost>"),
+  MAIL_OUTBOX_POLL_SECONDS: wholeNumber(1, 3_600, 1),
   // Calls in one batched tRPC request (`/trpc/a,b?batch=1`); more is refused with 400.
   TRPC_MAX_BATCH_SIZE: wholeNumber(1, 100, 10),
   PASSWORD_HASH_CONCURRENCY: wholeNumber(1, 64, 2),
@@ -247,6 +248,8 @@ export interface EmailConfig {
   /** nodemailer's SMTP URL; null outside production leaves mail waiting in the outbox. */
   smtpUrl: string | null;
   from: string;
+  /** How often the outbox worker looks for due mail. */
+  outboxPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -348,7 +351,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     encryptionKeys: { current: env.ENCRYPTION_KEY, previous: env.ENCRYPTION_PREVIOUS_KEYS },
     webAuthn: { rpId: new URL(appOrigin).hostname, origins: [appOrigin] },
     trustedProxyHops: env.TRUST_PROXY,
-    email: { verification: env.EMAIL_VERIFICATION, smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
+    email: {
+      verification: env.EMAIL_VERIFICATION,
+      smtpUrl: env.SMTP_URL ?? null,
+      from: env.MAIL_FROM,
+      outboxPollMs: env.MAIL_OUTBOX_POLL_SECONDS * 1_000,
+    },
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queueLimit: env.PASSWORD_HASH_QUEUE },
     passwordBreachCheck:

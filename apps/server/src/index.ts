@@ -81,7 +81,7 @@ const shutdown = createShutdown(server, config.shutdown);
 shutdown.register("session cleanup", startSessionCleanup(db, { policy: config.session, intervalMs: config.cleanupIntervalMs }));
 // Without SMTP_URL (allowed outside production) mail waits in the outbox until a server is configured.
 if (config.email.smtpUrl) {
-  const outbox = startOutboxWorker({ db, smtpUrl: config.email.smtpUrl, from: config.email.from });
+  const outbox = startOutboxWorker({ db, smtpUrl: config.email.smtpUrl, from: config.email.from, pollIntervalMs: config.email.outboxPollMs });
   shutdown.register("mail outbox", () => outbox.stop());
 } else {
   console.warn("SMTP_URL is not set: mail (verification, password reset) waits in the outbox table until it is.");
