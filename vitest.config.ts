@@ -1,5 +1,5 @@
 // One test run for the whole workspace (`pnpm test` wraps it): server unit, router and HTTP tests,
-// web component tests and the browser end-to-end suite, all against one migrated database.
+// web component tests and the browser end-to-end suite, on migrated databases (tests/setup/global-database.ts).
 import { defineConfig } from "vitest/config";
 
 // Test files at once. Vitest's default is one fewer than the cores, so a single file at a time on
