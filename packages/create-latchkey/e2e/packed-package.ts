@@ -1,9 +1,11 @@
 // Test setup for the end-to-end tests: this package packed with `pnpm pack` (its prepack builds
 // dist/), unpacked, its one dependency installed, and helpers to run it and other programs.
 import { spawn, type SpawnOptions } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll } from "vitest";
 
 export const PACKAGE_DIR = path.resolve(import.meta.dirname, "..");
@@ -49,12 +51,43 @@ export interface PackedPackage {
   files: string[];
 }
 
+// `pnpm pack` rebuilds dist/ in place (prepack), so test files that pack at the same time — they
+// run side by side — take turns: one's rebuild would delete files under the other's tar.
+const PACK_LOCK = path.join(tmpdir(), `create-latchkey-pack-${createHash("sha256").update(PACKAGE_DIR).digest("hex").slice(0, 12)}.lock`);
+// A lock older than this was left by a run killed while packing.
+const STALE_PACK_LOCK_MS = 5 * 60_000;
+
+async function withPackLock<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(PACK_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const lockedAt = (() => {
+        try {
+          return statSync(PACK_LOCK).mtimeMs;
+        } catch {
+          return Date.now();
+        }
+      })();
+      if (Date.now() - lockedAt > STALE_PACK_LOCK_MS) rmSync(PACK_LOCK, { recursive: true, force: true });
+      await sleep(100);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(PACK_LOCK, { recursive: true, force: true });
+  }
+}
+
 export async function packPackage(): Promise<PackedPackage> {
   const workDir = mkdtempSync(path.join(tmpdir(), "create-latchkey-pack-"));
   // Readable by the unprivileged user the permission test runs the CLI as.
   chmodSync(workDir, 0o755);
   const env = createCleanEnv();
-  const packed = await run("pnpm", ["pack", "--pack-destination", workDir], { cwd: PACKAGE_DIR, env });
+  const packed = await withPackLock(() => run("pnpm", ["pack", "--pack-destination", workDir], { cwd: PACKAGE_DIR, env }));
   if (packed.code !== 0) throw new Error(`pnpm pack failed:\n${packed.output}`);
   const tarball = path.join(workDir, readdirSync(workDir).find((name) => name.endsWith(".tgz"))!);
   const listed = await run("tar", ["-tzf", tarball], { env });
