@@ -79,9 +79,10 @@ describe("planRouterFeature on this repository", () => {
     expect(schema).toMatch(/model User \{[^}]*\n  genProbes +GenProbe\[\]\n/);
     expect(schema).toMatch(/model GenProbe \{[\s\S]*owner +User +@relation\(fields: \[ownerId\], references: \[id\], onDelete: Cascade\)/);
     expect(schema).toContain("// Gen probes of a user (`pnpm gen router gen-probe`).");
-    // After Admin, the last signed-in route, and loaded as its own chunk.
+    // After the last signed-in route (the template's /admin, or one generated before in a new
+    // app), just before the catch-all, and loaded as its own chunk.
     expect(byPath[WEB_APP_FILE]!.content).toMatch(
-      /path: "\/admin", layout: SignedInLayout, .*\n {2}\{ path: "\/gen-probes", layout: SignedInLayout, lazy: async \(\) => \(await import\("\.\/features\/gen-probes\/gen-probes-page\.tsx"\)\)\.GenProbesPage \},\n/,
+      /layout: SignedInLayout, lazy: .*\n {2}\{ path: "\/gen-probes", layout: SignedInLayout, lazy: async \(\) => \(await import\("\.\/features\/gen-probes\/gen-probes-page\.tsx"\)\)\.GenProbesPage \},\n {2}\{ path: "\*"/,
     );
     // Before Admin, which stays the last link.
     expect(byPath[APP_SHELL_FILE]!.content).toMatch(/<NavLink to="\/gen-probes">Gen probes<\/NavLink>\n\s*\{isAdmin && <NavLink to="\/admin">/);
