@@ -17,7 +17,7 @@ export const TEST_PASSWORD = "correct horse battery staple";
 export const TEST_JWT_PRIVATE_KEY = generateJwtPrivateKey();
 export const TEST_ENCRYPTION_KEY = generateEncryptionKey();
 
-export function createTestDatabase(options: { onQuery?: (sql: string) => void } = {}): Database {
+export function createTestDatabase(options: { onQuery?: (sql: string) => void; poolMax?: number } = {}): Database {
   return createDatabase({ url: testDatabaseUrl(), poolMax: 2, ...options });
 }
 

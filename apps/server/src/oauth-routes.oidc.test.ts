@@ -60,7 +60,11 @@ const accounts = {
   secondFactor: account("second-factor"),
 };
 
-const db = createTestDatabase();
+// One connection on the embedded database: its socket server runs one connection's messages at a
+// time, but not one extended-protocol query at a time, so the parallel-callback test's queries on
+// two connections could swap unnamed portals ("portal \"\" does not exist", a 500 seen under
+// load). On PostgreSQL (DATABASE_URL) the callbacks race on two connections, as in production.
+const db = createTestDatabase(process.env.DATABASE_URL ? {} : { poolMax: 1 });
 const clock = createTestClock();
 let oidc: TestOidcProvider;
 let server: TestServer;
