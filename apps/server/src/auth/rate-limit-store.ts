@@ -68,7 +68,6 @@ export async function connectRateLimitStore(
     enableOfflineQueue: false,
     lazyConnect: true,
     maxRetriesPerRequest: 1,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
   });
   client.on("error", (error: Error) => outage.failed(error));
   client.on("ready", () => outage.recovered());
@@ -78,6 +77,10 @@ export async function connectRateLimitStore(
     client.disconnect();
     throw error;
   }
+  // From now on: the start-up handshake (its ready check is a command too) may take longer on a
+  // busy machine than a sign-in may wait, and an instance that gave up there would not start at
+  // all (seen in the rolling-restart test). ioredis reads the option for every command it sends.
+  client.options.commandTimeout = REDIS_COMMAND_TIMEOUT_MS;
   return {
     store: { type: "redis", client, keyPrefix },
     close: async () => {
