@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser } from "../../../../tests/setup/server.ts";
 import { createBearerClient, readJson, startTestServer, type TestServer } from "../../../../tests/setup/http.ts";
 import type { Database } from "../db.ts";
-import { createSession } from "./session.ts";
+import { createSession, type SessionRow } from "./session.ts";
 import { LISTENER_APPLICATION_NAME, SESSION_CHANGED_CHANNEL, startSessionCache, type SessionCache } from "./session-cache.ts";
 import { testDatabaseUrl } from "../../../../tests/setup/database-url.ts";
 
@@ -55,6 +55,24 @@ async function startInstance(): Promise<Instance> {
   const cache = startSessionCache({ url: testDatabaseUrl(), db, ttlMs: TTL_MS, maxEntries: 1_000, ...HEARTBEAT });
   const server = await startTestServer({ db, config, clock: clock.now, sessionCache: cache });
   return { db, cache, server, statements };
+}
+
+function sessionRow(overrides: Partial<SessionRow> = {}): SessionRow {
+  return {
+    userId: "user-1",
+    kind: "bearer",
+    secretHash: new Uint8Array(32).fill(1),
+    email: "row@example.com",
+    name: "Row",
+    emailVerified: false,
+    createdMs: 1_000,
+    lastActiveMs: 2_000,
+    expiresMs: 3_000,
+    secondFactorPending: false,
+    factors: ["password"],
+    secondFactorMs: null,
+    ...overrides,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -241,5 +259,47 @@ describe("session cache", () => {
     const fresh = await newBearerSession();
     await fresh.on(a).query("auth.me");
     expect(await countStatements(a, () => fresh.on(a).query("auth.me"))).toHaveLength(deliversNotifications ? 0 : 1);
+  });
+
+  it("re-reads a row after the TTL into its entry: every changed field is what the next hit returns", async () => {
+    if (!deliversNotifications) return expect(a.cache.healthy).toBe(false);
+    const id = `refresh-${crypto.randomUUID()}`;
+    a.cache.set(id, sessionRow(), a.cache.startRead());
+    expect(a.cache.get(id)?.email).toBe("row@example.com");
+    await sleep(TTL_MS + 50);
+    expect(a.cache.get(id)).toBeNull();
+    const changed = sessionRow({
+      secretHash: new Uint8Array(32).fill(2),
+      email: "changed@example.com",
+      name: "Changed",
+      emailVerified: true,
+      lastActiveMs: 2_500,
+      expiresMs: 3_500,
+      secondFactorPending: true,
+      factors: ["password", "totp"],
+      secondFactorMs: 2_400,
+    });
+    a.cache.set(id, changed, a.cache.startRead());
+    const { secretHash, ...fields } = a.cache.get(id)!;
+    const { secretHash: changedHash, ...changedFields } = changed;
+    expect(fields).toEqual(changedFields);
+    expect([...secretHash]).toEqual([...changedHash]);
+  });
+
+  it("holds at most its maximum of rows, evicting the oldest not read since eviction last passed it", async () => {
+    const small = startSessionCache({ url: testDatabaseUrl(), db: a.db, ttlMs: 60_000, maxEntries: 3, ...HEARTBEAT });
+    try {
+      if (!(await waitFor(() => small.healthy, 3_000))) return expect(deliversNotifications).toBe(false);
+      for (const id of ["one", "two", "three"]) small.set(id, sessionRow({ name: id }), small.startRead());
+      expect(small.get("one")?.name).toBe("one");
+      small.set("four", sessionRow({ name: "four" }), small.startRead());
+      // "one" was read, so "two" (the oldest unread) made room.
+      expect(["one", "two", "three", "four"].map((id) => small.get(id)?.name ?? null)).toEqual(["one", null, "three", "four"]);
+      small.set("five", sessionRow({ name: "five" }), small.startRead());
+      small.set("six", sessionRow({ name: "six" }), small.startRead());
+      expect(["one", "three", "four", "five", "six"].filter((id) => small.get(id) !== null)).toHaveLength(3);
+    } finally {
+      await small.close();
+    }
   });
 });

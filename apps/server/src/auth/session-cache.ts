@@ -20,7 +20,7 @@ const PING: PreparedQuery = { name: "latchkey_session_cache_ping", text: "SELECT
 
 export interface SessionCacheOptions {
   url: string;
-  /** Rows kept at most; the least recently used goes first. */
+  /** Rows kept at most; past it, the oldest row not read since the last eviction goes first. */
   maxEntries: number;
   /** A row is re-read after this long whatever the channel says: bounds the damage of a lost notification. */
   ttlMs: number;
@@ -53,10 +53,38 @@ export interface SessionCache {
 interface Entry {
   row: SessionRow;
   storedAt: number;
+  /** Read since eviction last passed it: it gets a second chance (CLOCK) instead of going. */
+  used: boolean;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+const sameFactors = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((factor, i) => factor === b[i]);
+
+/**
+ * Copies a re-read row into the cached one, field by field where it changed. A cached row lives in
+ * V8's old generation; storing a fresh object (and fresh strings) at every TTL turned each re-read
+ * into old-generation garbage, and under load the heap grew by tens of MiB between major
+ * collections (docs/decisions/034-server-memory-under-load.md). A re-read row that matches allocates nothing
+ * long-lived.
+ */
+function refreshRow(cached: SessionRow, fresh: SessionRow): void {
+  if (!sameBytes(cached.secretHash, fresh.secretHash)) cached.secretHash = new Uint8Array(fresh.secretHash);
+  if (!sameFactors(cached.factors, fresh.factors)) cached.factors = [...fresh.factors];
+  if (cached.userId !== fresh.userId) cached.userId = fresh.userId;
+  if (cached.kind !== fresh.kind) cached.kind = fresh.kind;
+  if (cached.email !== fresh.email) cached.email = fresh.email;
+  if (cached.name !== fresh.name) cached.name = fresh.name;
+  cached.emailVerified = fresh.emailVerified;
+  cached.createdMs = fresh.createdMs;
+  cached.lastActiveMs = fresh.lastActiveMs;
+  cached.expiresMs = fresh.expiresMs;
+  cached.secondFactorPending = fresh.secondFactorPending;
+  cached.secondFactorMs = fresh.secondFactorMs;
 }
 
 export function startSessionCache(options: SessionCacheOptions): SessionCache {
-  // A Map iterates in insertion order: re-inserting on a hit makes the first key the least recent.
+  // A Map iterates in insertion order, which eviction scans from the oldest. A hit only marks its
+  // entry used: moving it to the back on every hit (a true LRU) churned the Map's backing table.
   const entries = new Map<string, Entry>();
   // Bumped by every announced change and every flush: a read that started before must not be stored.
   let generation = 0;
@@ -75,6 +103,15 @@ export function startSessionCache(options: SessionCacheOptions): SessionCache {
   const markUnhealthy = () => {
     pingAnswered = false;
     flush();
+  };
+
+  const evictOne = () => {
+    for (const [id, entry] of entries) {
+      entries.delete(id);
+      if (!entry.used) return;
+      entry.used = false;
+      entries.set(id, entry);
+    }
   };
 
   const onNotification = (message: pg.Notification) => {
@@ -173,23 +210,24 @@ export function startSessionCache(options: SessionCacheOptions): SessionCache {
     get(id) {
       if (!isHealthy()) return null;
       const entry = entries.get(id);
-      if (!entry) return null;
-      if (performance.now() - entry.storedAt >= options.ttlMs) {
-        entries.delete(id);
-        return null;
-      }
-      entries.delete(id);
-      entries.set(id, entry);
+      // An expired entry stays for set() to refresh in place after the re-read.
+      if (!entry || performance.now() - entry.storedAt >= options.ttlMs) return null;
+      entry.used = true;
       return entry.row;
     },
     startRead: () => generation,
     set(id, row, readStarted) {
       if (!isHealthy() || readStarted !== generation) return;
-      entries.delete(id);
+      const entry = entries.get(id);
+      if (entry) {
+        refreshRow(entry.row, row);
+        entry.storedAt = performance.now();
+        return;
+      }
+      if (entries.size >= options.maxEntries) evictOne();
       // The driver's hash is a view into an 8 KiB slab of Node's shared Buffer pool, which it would
       // keep alive for as long as the row is cached: the cache keeps a 32-byte copy instead.
-      entries.set(id, { row: { ...row, secretHash: new Uint8Array(row.secretHash) }, storedAt: performance.now() });
-      if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
+      entries.set(id, { row: { ...row, secretHash: new Uint8Array(row.secretHash) }, storedAt: performance.now(), used: false });
     },
     sync() {
       if (!listener || !isHealthy()) return Promise.resolve();
