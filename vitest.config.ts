@@ -57,14 +57,19 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
-      {
-        test: {
-          name: "server-mocks",
-          include: MOCKING_SERVER_TESTS,
-          environment: "node",
-          testTimeout: 20_000,
-        },
-      },
+      // Only when some file mocks a module: a project with nothing to include has no purpose.
+      ...(MOCKING_SERVER_TESTS.length === 0
+        ? []
+        : [
+            {
+              test: {
+                name: "server-mocks",
+                include: MOCKING_SERVER_TESTS,
+                environment: "node",
+                testTimeout: 20_000,
+              },
+            },
+          ]),
       {
         extends: "apps/web/vite.config.ts",
         test: {

@@ -62,9 +62,9 @@ const sameFactors = (a: readonly string[], b: readonly string[]) => a.length ===
 
 /**
  * Copies a re-read row into the cached one, field by field where it changed. A cached row lives in
- * V8's old generation; storing a fresh object (and fresh strings) at every TTL turned each re-read
- * into old-generation garbage, and under load the heap grew by tens of MiB between major
- * collections (docs/decisions/034-server-memory-under-load.md). A re-read row that matches allocates nothing
+ * V8's old generation: storing a fresh object (and fresh strings) at every TTL made each re-read
+ * old-generation garbage, which under load piles up between major collections
+ * (docs/decisions/034-server-memory-under-load.md). A re-read row that matches allocates nothing
  * long-lived.
  */
 function refreshRow(cached: SessionRow, fresh: SessionRow): void {
