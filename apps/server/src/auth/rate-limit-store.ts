@@ -2,7 +2,7 @@
 // a small pg pool on the app's database, or an ioredis client. The memory store needs neither.
 // While a shared store is down, each instance counts in its own memory (the insurance limiters of
 // rate-limit.ts) and says so once per outage (docs/decisions/026-redis-outage.md).
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import pg from "pg";
 import type { Config } from "../env.ts";
 import type { RateLimitStore } from "./rate-limit.ts";
@@ -62,9 +62,11 @@ export async function connectRateLimitStore(
   }
 
   if (!redisUrl) throw new Error("RATE_LIMIT_STORE=redis needs REDIS_URL");
+  // Loaded only for this store: ioredis holds ~8 MiB of heap (docs/decisions/034-server-memory-under-load.md).
+  const { Redis: RedisClient } = await import("ioredis");
   // No offline queue: while Redis is unreachable a command fails at once and the insurance
   // limiter answers, instead of sign-ins waiting for a reconnect (rate-limiter-flexible's advice).
-  const client = new Redis(redisUrl, {
+  const client: Redis = new RedisClient(redisUrl, {
     enableOfflineQueue: false,
     lazyConnect: true,
     maxRetriesPerRequest: 1,

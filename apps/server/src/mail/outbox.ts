@@ -3,7 +3,7 @@
 // retrying with back-off. Nothing is lost while the mail server is down, and sending never sits on a
 // request's critical path. Logs name message ids and errors, never addresses' mail or its links.
 import { setTimeout as sleep } from "node:timers/promises";
-import nodemailer, { type Transporter } from "nodemailer";
+import type { SendMailOptions, Transporter } from "nodemailer";
 import type { Database, DatabaseClient } from "../db.ts";
 
 export interface MailMessage {
@@ -61,7 +61,7 @@ export function getRetryDelayMs(attempts: number, baseMs: number, maxMs: number)
  */
 export async function deliverDueMail(
   db: Database,
-  transporter: Transporter,
+  transporter: Pick<Transporter, "sendMail">,
   options: { from: string; retryBaseMs: number; retryMaxMs: number; log: Pick<Console, "error"> },
 ): Promise<number> {
   const now = new Date();
@@ -99,12 +99,27 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     retryMaxMs: options.retryMaxMs ?? 15 * MINUTE_MS,
     log: options.log ?? console,
   };
-  const transporter = nodemailer.createTransport({
-    url: options.smtpUrl,
-    connectionTimeout: SMTP_TIMEOUT_MS,
-    greetingTimeout: SMTP_TIMEOUT_MS,
-    socketTimeout: SMTP_TIMEOUT_MS,
-  });
+  // nodemailer (~4 MiB of heap) loads with the first message to send, not with every instance
+  // (docs/decisions/034-server-memory-under-load.md).
+  let smtp: Promise<Transporter> | null = null;
+  const transporter = {
+    sendMail: async (mail: SendMailOptions) => {
+      smtp ??= import("nodemailer")
+        .then(({ default: nodemailer }) =>
+          nodemailer.createTransport({
+            url: options.smtpUrl,
+            connectionTimeout: SMTP_TIMEOUT_MS,
+            greetingTimeout: SMTP_TIMEOUT_MS,
+            socketTimeout: SMTP_TIMEOUT_MS,
+          }),
+        )
+        .catch((error: unknown) => {
+          smtp = null; // tried again with the next message
+          throw error;
+        });
+      return (await smtp).sendMail(mail);
+    },
+  };
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
@@ -120,7 +135,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     async stop() {
       stopping.abort();
       await loop;
-      transporter.close();
+      await smtp?.then((transport) => transport.close(), () => {});
     },
   };
 }
