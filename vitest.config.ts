@@ -1,6 +1,6 @@
 // One test run for the whole workspace (`pnpm test` wraps it): server unit, router and HTTP tests,
 // web component tests and the browser end-to-end suite, on migrated databases (tests/setup/global-database.ts).
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
@@ -18,22 +18,13 @@ const ROOT = fileURLToPath(new URL(".", import.meta.url));
 
 /** Test files under the globs' folders that replace a module with `vi.mock`, relative to the root. */
 function findMockingTests(globs: string[]): string[] {
-  const found: string[] = [];
-  const visit = (dir: string) => {
-    let entries;
-    try {
-      entries = readdirSync(path.join(ROOT, dir), { withFileTypes: true });
-    } catch {
-      return; // a folder this checkout does not have
-    }
-    for (const entry of entries) {
-      const file = path.posix.join(dir, entry.name);
-      if (entry.isDirectory() && entry.name !== "node_modules") visit(file);
-      else if (entry.name.endsWith(".test.ts") && readFileSync(path.join(ROOT, file), "utf8").includes("vi.mock(")) found.push(file);
-    }
-  };
-  for (const glob of globs) visit(glob.slice(0, glob.indexOf("/**")));
-  return found;
+  return globs.flatMap((glob) => {
+    const dir = glob.slice(0, glob.indexOf("/**"));
+    if (!existsSync(path.join(ROOT, dir))) return []; // a folder this checkout does not have
+    return readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+      .map((file) => path.posix.join(dir, file))
+      .filter((file) => file.endsWith(".test.ts") && !file.includes("node_modules/") && readFileSync(path.join(ROOT, file), "utf8").includes("vi.mock("));
+  });
 }
 
 // Server test files share their worker's modules (isolate: false) instead of importing the server

@@ -1,7 +1,8 @@
 // Mail for the whole test run, started by the global setup: one real SMTP catcher on loopback and an
 // outbox worker (the API's own, apps/server/src/mail/outbox.ts) on each of the run's databases,
-// delivering every test's mail to it over TCP. Test files read what arrived, and take the mail server down and up again, through a
-// small HTTP endpoint (tests/setup/mail.ts), since they run in other processes.
+// delivering every test's mail to it over TCP. Test files read what arrived, and take the mail
+// server down and up again, through a small HTTP endpoint (tests/setup/mail.ts), since they run in
+// other processes.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createDatabase } from "../../apps/server/src/db.ts";

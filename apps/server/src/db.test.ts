@@ -1,7 +1,6 @@
 // The hot-path SQL runner on Prisma's pool: named statements, their names, and statement reporting.
 import { afterEach, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "./db.ts";
-import type {} from "../../../tests/setup/provided-context.ts";
 import { testDatabaseUrl } from "../../../tests/setup/database-url.ts";
 
 let open: Database[] = [];

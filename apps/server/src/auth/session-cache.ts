@@ -5,6 +5,7 @@
 // cache only answers while that channel is proved to work; otherwise every lookup goes to the
 // database (docs/decisions/020-session-cache.md).
 import { randomUUID } from "node:crypto";
+import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import pg from "pg";
 import type { Database, PreparedQuery } from "../db.ts";
 import type { SessionRow } from "./session.ts";
@@ -57,7 +58,6 @@ interface Entry {
   used: boolean;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 const sameFactors = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((factor, i) => factor === b[i]);
 
 /**
@@ -68,7 +68,7 @@ const sameFactors = (a: readonly string[], b: readonly string[]) => a.length ===
  * long-lived.
  */
 function refreshRow(cached: SessionRow, fresh: SessionRow): void {
-  if (!sameBytes(cached.secretHash, fresh.secretHash)) cached.secretHash = new Uint8Array(fresh.secretHash);
+  if (!constantTimeEqual(cached.secretHash, fresh.secretHash)) cached.secretHash = new Uint8Array(fresh.secretHash);
   if (!sameFactors(cached.factors, fresh.factors)) cached.factors = [...fresh.factors];
   if (cached.userId !== fresh.userId) cached.userId = fresh.userId;
   if (cached.kind !== fresh.kind) cached.kind = fresh.kind;
