@@ -242,6 +242,17 @@ describe("loadConfig: mail", () => {
     for (const bad of ["0", "3601", "1.5"]) expect(problemsOf({ ...valid, MAIL_OUTBOX_POLL_SECONDS: bad })).toMatch(/^MAIL_OUTBOX_POLL_SECONDS /m);
   });
 
+  it("holds answers that must not reveal an account for 500 ms, and at least 200 ms in production", () => {
+    expect(loadConfig(valid).uniformResponseMs).toBe(500);
+    expect(loadConfig({ ...valid, UNIFORM_RESPONSE_MS: "0" }).uniformResponseMs).toBe(0);
+    const production = { ...valid, NODE_ENV: "production", SMTP_URL: "smtp://mail.internal:25" };
+    expect(problemsOf({ ...production, UNIFORM_RESPONSE_MS: "199" })).toBe(
+      "UNIFORM_RESPONSE_MS must be at least 200 in production: below an argon2 hash, answer times tell which addresses have accounts",
+    );
+    expect(loadConfig({ ...production, UNIFORM_RESPONSE_MS: "800" }).uniformResponseMs).toBe(800);
+    for (const bad of ["-1", "10001", "0.5"]) expect(problemsOf({ ...valid, UNIFORM_RESPONSE_MS: bad })).toMatch(/^UNIFORM_RESPONSE_MS /m);
+  });
+
   it("refuses an unknown verification mode and a non-SMTP URL", () => {
     const problems = problemsOf({ ...valid, EMAIL_VERIFICATION: "sometimes", SMTP_URL: "http://mail.example.com" });
     expect(problems).toContain("EMAIL_VERIFICATION must be required, optional or off");

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
 import type { OAuthConfig } from "./auth/oauth-provider.ts";
 import { HIBP_RANGE_URL, type PasswordBreachCheckConfig } from "./auth/breached-password.ts";
+import { DEFAULT_UNIFORM_RESPONSE_MS } from "./auth/response-time.ts";
 import { parseEncryptionKey, type EncryptionKey, type EncryptionKeyRing } from "./auth/encryption.ts";
 import type { PasswordHasherOptions } from "./auth/password-hasher.ts";
 import type { RateLimitPolicy } from "./auth/rate-limit.ts";
@@ -14,6 +15,8 @@ const MINUTE_MS = 60_000;
 // Long enough for a load balancer checking every second to see two failed readiness checks.
 const PRODUCTION_DRAIN_DELAY_MS = 5_000;
 const MINUTE_S = 60;
+// An argon2id hash and a transaction take tens of milliseconds; a floor near that would let them show.
+const PRODUCTION_MIN_UNIFORM_RESPONSE_MS = 200;
 
 const boundedWholeNumber = (min: number, max: number) => {
   const error = `must be a whole number from ${min} to ${max}`;
@@ -130,6 +133,8 @@ const envSchema = z.object({
   TRPC_MAX_BATCH_SIZE: wholeNumber(1, 100, 10),
   PASSWORD_HASH_CONCURRENCY: wholeNumber(1, 64, 2),
   PASSWORD_HASH_QUEUE: wholeNumber(0, 10_000, 64),
+  // Answers that must not tell whether an address has an account wait until this much time has passed.
+  UNIFORM_RESPONSE_MS: wholeNumber(0, 10_000, DEFAULT_UNIFORM_RESPONSE_MS),
   PASSWORD_BREACH_CHECK: z.enum(["off", "hibp"], { error: "must be off or hibp" }).default("off"),
   PASSWORD_BREACH_CHECK_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(HIBP_RANGE_URL),
   PASSWORD_BREACH_CHECK_TIMEOUT_MS: wholeNumber(100, 30_000, 2_000),
@@ -222,6 +227,11 @@ export interface Config {
   trpcMaxBatchSize: number;
   /** argon2 work per process: hashes at once, and how many may wait before 503 (auth/password-hasher.ts). */
   passwordHashing: PasswordHasherOptions;
+  /**
+   * Sign-up, password reset request and verification resend answer no sooner than this, whether or
+   * not the address has an account (auth/response-time.ts).
+   */
+  uniformResponseMs: number;
   /** Have I Been Pwned's range API for new passwords (PASSWORD_BREACH_CHECK=hibp), or null (off). */
   passwordBreachCheck: PasswordBreachCheckConfig | null;
   /** Sign-in providers and the linking policy. */
@@ -307,6 +317,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   const oauth = readOAuthConfig(env, problems);
   // Sign-up, password reset and email change work only by mail: without a mail server nobody
   // could ever verify or recover an account.
+  if (env.NODE_ENV === "production" && env.UNIFORM_RESPONSE_MS < PRODUCTION_MIN_UNIFORM_RESPONSE_MS) {
+    problems.push(`UNIFORM_RESPONSE_MS must be at least ${PRODUCTION_MIN_UNIFORM_RESPONSE_MS} in production: below an argon2 hash, answer times tell which addresses have accounts`);
+  }
   if (env.NODE_ENV === "production" && !env.SMTP_URL) {
     problems.push("SMTP_URL is required in production: sign-up verification, password reset and email change send mail");
   }
@@ -359,6 +372,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
     passwordHashing: { concurrency: env.PASSWORD_HASH_CONCURRENCY, queueLimit: env.PASSWORD_HASH_QUEUE },
+    uniformResponseMs: env.UNIFORM_RESPONSE_MS,
     passwordBreachCheck:
       env.PASSWORD_BREACH_CHECK === "hibp" ? { rangeUrl: env.PASSWORD_BREACH_CHECK_URL, timeoutMs: env.PASSWORD_BREACH_CHECK_TIMEOUT_MS } : null,
     oauth,

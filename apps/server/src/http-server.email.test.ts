@@ -10,7 +10,7 @@ import { createCookieClient, readJson, startTestServer, useTestServer, type Test
 import { readMailCode, readMailTo, readMailToken, setMailServerUp, waitForMail } from "../../../tests/setup/mail.ts";
 import { createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD, uniqueEmail } from "../../../tests/setup/server.ts";
 import { EMAIL_TOKEN_MAX_ATTEMPTS } from "./auth/email-token.ts";
-import { UNIFORM_RESPONSE_MS } from "./auth/response-time.ts";
+import { DEFAULT_UNIFORM_RESPONSE_MS } from "./auth/response-time.ts";
 
 const ORIGIN = "http://localhost:5173";
 const VERIFY_SUBJECT = /^Your latchkey code is \d{6}$/;
@@ -23,6 +23,9 @@ const server = useTestServer({ db, config: createTestConfig({ APP_ORIGIN: ORIGIN
 afterAll(() => rmSync(webDistDir, { recursive: true, force: true }));
 
 const browser = () => createCookieClient(server.url, { origin: ORIGIN });
+// The timing checks run against the floor production has by default (other tests shorten it).
+const timedServer = useTestServer({ db: createTestDatabase(), config: createTestConfig({ APP_ORIGIN: ORIGIN, UNIFORM_RESPONSE_MS: String(DEFAULT_UNIFORM_RESPONSE_MS) }) });
+const timedBrowser = () => createCookieClient(timedServer.url, { origin: ORIGIN });
 
 interface Observed {
   status: number;
@@ -52,7 +55,7 @@ function median(values: number[]): number {
 
 // Alternating, so that load on the machine falls on both kinds alike.
 const SAMPLES = 6;
-// The floor makes both kinds take UNIFORM_RESPONSE_MS; what is left is scheduling noise.
+// The floor makes both kinds take DEFAULT_UNIFORM_RESPONSE_MS; what is left is scheduling noise.
 const MAX_MEDIAN_GAP_MS = 60;
 
 async function compareKnownAndUnknown(send: (email: string) => Promise<Response>, makeKnown: () => Promise<string>, makeUnknown: () => string) {
@@ -66,15 +69,16 @@ async function compareKnownAndUnknown(send: (email: string) => Promise<Response>
   // Identical in everything but time, and the same in time too.
   expect(new Set([...known, ...unknown].map((observed) => JSON.stringify(shape(observed)))).size).toBe(1);
   expect(shape(known[0]!)).toMatchObject({ status: 200, setCookie: [] });
-  for (const observed of [...known, ...unknown]) expect(observed.ms).toBeGreaterThanOrEqual(UNIFORM_RESPONSE_MS - 1);
+  for (const observed of [...known, ...unknown]) expect(observed.ms).toBeGreaterThanOrEqual(DEFAULT_UNIFORM_RESPONSE_MS - 1);
   expect(Math.abs(median(known.map(({ ms }) => ms)) - median(unknown.map(({ ms }) => ms)))).toBeLessThan(MAX_MEDIAN_GAP_MS);
 }
 
-describe("answers that reveal nothing (ASVS 5.0 6.3.8)", () => {
+// The three run side by side: each alternates its own two kinds, so load from the others falls on both alike.
+describe.concurrent("answers that reveal nothing (ASVS 5.0 6.3.8)", () => {
   it("sign-up: a registered and a new address get the same status, body, cookies and time", { timeout: 60_000 }, async () => {
     const registered = await createTestUser(db);
     await compareKnownAndUnknown(
-      (email) => browser().mutate("auth.signUp", { email, password: TEST_PASSWORD, name: "Probe" }),
+      (email) => timedBrowser().mutate("auth.signUp", { email, password: TEST_PASSWORD, name: "Probe" }),
       async () => registered.email,
       () => uniqueEmail("new"),
     );
@@ -83,7 +87,7 @@ describe("answers that reveal nothing (ASVS 5.0 6.3.8)", () => {
   it("password reset request: a registered and an unknown address alike", { timeout: 60_000 }, async () => {
     const registered = await createTestUser(db);
     await compareKnownAndUnknown(
-      (email) => browser().mutate("passwordReset.request", { email }),
+      (email) => timedBrowser().mutate("passwordReset.request", { email }),
       async () => registered.email,
       () => uniqueEmail("nobody"),
     );
@@ -91,7 +95,7 @@ describe("answers that reveal nothing (ASVS 5.0 6.3.8)", () => {
 
   it("verification resend: an unverified and an unknown address alike", { timeout: 60_000 }, async () => {
     await compareKnownAndUnknown(
-      (email) => browser().mutate("verification.resend", { email }),
+      (email) => timedBrowser().mutate("verification.resend", { email }),
       async () => (await createTestUser(db, { verified: false })).email,
       () => uniqueEmail("nobody"),
     );

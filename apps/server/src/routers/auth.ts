@@ -105,7 +105,7 @@ export const authRouter = router({
       await withUniformResponseTime(async () => {
         const passwordHash = await ctx.passwordHasher.hash(input.password);
         await registerAccount(ctx.db, { email: input.email, name: input.name, passwordHash }, ctx.config.appOrigin, ctx.clock());
-      });
+      }, ctx.config.uniformResponseMs);
       return { checkEmail: true };
     }),
 

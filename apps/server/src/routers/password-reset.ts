@@ -13,7 +13,7 @@ export const passwordResetRouter = router({
   request: publicProcedure.input(z.object({ email: emailSchema })).mutation(async ({ ctx, input }) => {
     const limit = await ctx.rateLimiter.consumeMailRequest(input.email, ctx.metadata.ip);
     if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
-    await withUniformResponseTime(() => requestPasswordReset(ctx.db, input.email, ctx.config.appOrigin, ctx.clock()));
+    await withUniformResponseTime(() => requestPasswordReset(ctx.db, input.email, ctx.config.appOrigin, ctx.clock()), ctx.config.uniformResponseMs);
     return { sent: true };
   }),
 

@@ -49,7 +49,7 @@ export const verificationRouter = router({
     if (!email) throw new TRPCError({ code: "BAD_REQUEST", message: "Enter your email address." });
     const limit = await ctx.rateLimiter.consumeMailRequest(email, ctx.metadata.ip);
     if (limit.limited) throw createTooManyRequestsError(limit.retryAfterSeconds);
-    await withUniformResponseTime(() => resendVerificationMail(ctx.db, email, ctx.config.appOrigin, ctx.clock()));
+    await withUniformResponseTime(() => resendVerificationMail(ctx.db, email, ctx.config.appOrigin, ctx.clock()), ctx.config.uniformResponseMs);
     return { sent: true };
   }),
 });
