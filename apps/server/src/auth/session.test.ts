@@ -42,6 +42,22 @@ describe("validateSessionToken", () => {
     expect(statements[0]).toMatch(/^SELECT/);
   });
 
+  it("looks up sessions whose requests arrive together with one statement, each its own row", async () => {
+    const sessions = [await newSession(), await newSession(), await newSession()];
+    statements = [];
+    const wrongSecret = `${sessions[1]!.session.id}.${generateSessionToken().secret}`;
+    const results = await Promise.all([
+      ...sessions.map(({ token }) => validateSessionToken(db, token, policy, at(1))),
+      // The same session twice, an unknown one and a wrong secret for a known one, in the same turn.
+      validateSessionToken(db, sessions[0]!.token, policy, at(1)),
+      validateSessionToken(db, generateSessionToken().token, policy, at(1)),
+      validateSessionToken(db, wrongSecret, policy, at(1)),
+    ]);
+    expect(statements).toHaveLength(1);
+    expect(results.map((result) => result.user?.id ?? null)).toEqual([...sessions.map(({ user }) => user.id), sessions[0]!.user.id, null, null]);
+    expect(results.slice(0, 3).map((result) => result.session?.id)).toEqual(sessions.map(({ session }) => session.id));
+  });
+
   it("writes at most once per renewal interval", async () => {
     const { token, session } = await newSession();
     for (const minute of [1, 5, 9]) await validateSessionToken(db, token, policy, at(minute));

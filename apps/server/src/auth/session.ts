@@ -141,16 +141,21 @@ export function getSessionIdleExpiry(session: Pick<Session, "lastActiveAt">, pol
 // per connection (db.ts). Times come back as epoch milliseconds: exact for timestamp(3), and no
 // time-zone reading of a timestamp without one. The columns are those of Session and SessionUser;
 // building them below fails to compile if those types grow.
-const FIND_SESSION: PreparedQuery = {
-  name: "latchkey_find_session",
-  // factors is cast to text[]: the driver parses arrays of built-in types only.
-  text: `SELECT s."userId", s."kind", s."secretHash", u."email", u."name", u."emailVerifiedAt" IS NOT NULL AS "emailVerified",
+// factors is cast to text[]: the driver parses arrays of built-in types only.
+const SESSION_ROW_COLUMNS = `s."userId", s."kind", s."secretHash", u."email", u."name", u."emailVerifiedAt" IS NOT NULL AS "emailVerified",
     (extract(epoch FROM s."createdAt") * 1000)::float8 AS "createdMs",
     (extract(epoch FROM s."lastActiveAt") * 1000)::float8 AS "lastActiveMs",
     (extract(epoch FROM s."expiresAt") * 1000)::float8 AS "expiresMs",
     s."secondFactorPending", s."factors"::text[] AS "factors",
-    (extract(epoch FROM s."secondFactorAt") * 1000)::float8 AS "secondFactorMs"
-    FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`,
+    (extract(epoch FROM s."secondFactorAt") * 1000)::float8 AS "secondFactorMs"`;
+const FIND_SESSION: PreparedQuery = {
+  name: "latchkey_find_session",
+  text: `SELECT ${SESSION_ROW_COLUMNS} FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = $1`,
+};
+// Lookups that start in the same turn of the event loop: every row in one round trip, each with its id.
+const FIND_SESSIONS: PreparedQuery = {
+  name: "latchkey_find_sessions",
+  text: `SELECT s."id", ${SESSION_ROW_COLUMNS} FROM "Session" s JOIN "User" u ON u."id" = s."userId" WHERE s."id" = ANY($1::text[])`,
 };
 
 /** The columns FIND_SESSION selects: what the session cache keeps. */
@@ -169,6 +174,48 @@ export interface SessionRow {
   secondFactorMs: number | null;
 }
 
+interface PendingLookups {
+  ids: string[];
+  settle: { resolve: (row: SessionRow | null) => void; reject: (error: unknown) => void }[];
+}
+
+// Per database, the lookups waiting for the end of this turn of the event loop.
+const pendingLookups = new WeakMap<Database, PendingLookups>();
+
+/**
+ * Reads the session rows one turn of the event loop asked for: one statement whatever their number
+ * (docs/decisions/036-session-lookups-share-a-statement.md). A burst of requests on sessions not
+ * cached (after a restart, or past the cache's TTL) would otherwise queue one statement each for
+ * the pool's few connections.
+ */
+async function readPendingLookups(db: Database, lookups: PendingLookups): Promise<void> {
+  pendingLookups.delete(db);
+  try {
+    if (lookups.ids.length === 1) {
+      const [row] = await db.sql.query<SessionRow>(FIND_SESSION, lookups.ids);
+      lookups.settle[0]!.resolve(row ?? null);
+      return;
+    }
+    const rows = new Map<string, SessionRow>();
+    for (const { id, ...row } of await db.sql.query<SessionRow & { id: string }>(FIND_SESSIONS, [[...new Set(lookups.ids)]])) rows.set(id, row);
+    lookups.ids.forEach((id, index) => lookups.settle[index]!.resolve(rows.get(id) ?? null));
+  } catch (error) {
+    for (const { reject } of lookups.settle) reject(error);
+  }
+}
+
+function lookUpSession(db: Database, id: string): Promise<SessionRow | null> {
+  let lookups = pendingLookups.get(db);
+  if (!lookups) {
+    const created: PendingLookups = { ids: [], settle: [] };
+    pendingLookups.set(db, created);
+    setImmediate(() => void readPendingLookups(db, created));
+    lookups = created;
+  }
+  lookups.ids.push(id);
+  return new Promise((resolve, reject) => lookups.settle.push({ resolve, reject }));
+}
+
 /** The session row from the cache when it has a fresh one, else from the database (then cached). */
 async function findSession(db: Database, id: string, cache: SessionCache | null): Promise<SessionRow | null> {
   const cached = cache?.get(id);
@@ -176,9 +223,9 @@ async function findSession(db: Database, id: string, cache: SessionCache | null)
   const readStarted = cache?.startRead() ?? 0;
   // Plain SQL on Prisma's pool rather than the Prisma client: this runs on every authenticated
   // request (docs/decisions/010-session-validation-sql.md, 019-session-lookup-statement.md).
-  const [row] = await db.sql.query<SessionRow>(FIND_SESSION, [id]);
+  const row = await lookUpSession(db, id);
   if (row) cache?.set(id, row, readStarted);
-  return row ?? null;
+  return row;
 }
 
 export async function validateSessionToken(
