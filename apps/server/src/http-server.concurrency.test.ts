@@ -1,13 +1,19 @@
 // Concurrency over real HTTP: many sign-ins for one account and many renewals of one session at
-// once lose no session and create no duplicates (a fake clock makes every validation a renewal).
+// once lose no session and create no duplicates (a fake clock makes every validation a renewal);
+// requests that arrive together, whose session lookups share one statement, each get their own
+// session or none.
 import { describe, expect, it } from "vitest";
-import { createCookieClient, readJson, useTestServer } from "../../../tests/setup/http.ts";
+import { createBearerClient, createCookieClient, readJson, useTestServer } from "../../../tests/setup/http.ts";
 import { createTestClock, createTestConfig, createTestDatabase, createTestUser, TEST_PASSWORD } from "../../../tests/setup/server.ts";
+import { createSession } from "./auth/session.ts";
+import { generateSessionToken } from "./auth/token.ts";
 
 const ORIGIN = "http://localhost:5173";
 const PARALLEL_REQUESTS = 50;
 const MINUTE = 60_000;
-const db = createTestDatabase();
+// Statements that looked up several sessions at once.
+let sharedLookups = 0;
+const db = createTestDatabase({ onQuery: (sql) => void (sql.includes("= ANY(") && sharedLookups++) });
 const config = createTestConfig({ APP_ORIGIN: ORIGIN });
 const clock = createTestClock();
 const server = useTestServer({ db, config, clock: clock.now });
@@ -51,5 +57,35 @@ describe("concurrent requests", () => {
     const rows = await db.session.findMany({ where: { userId: user.id }, select: { id: true, lastActiveAt: true, createdAt: true } });
     expect(rows).toEqual([{ id: sessionId, lastActiveAt: clock.now(), createdAt: signedInAt }]);
     expect((await client.query("auth.me")).status).toBe(200);
+  });
+
+  it("parallel requests and batches on many sessions, forged secrets and unknown ids among them: each gets its own session or 401", async () => {
+    const sessions = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const user = await createTestUser(db);
+        const { token } = await createSession(db, { userId: user.id, kind: "bearer", metadata: { userAgent: "vitest", ip: null } }, config.session, clock.now());
+        return { userId: user.id, token };
+      }),
+    );
+    // A known id with another session's secret, and tokens no session has.
+    const forged = sessions.map(({ token }, index) => `${token.split(".")[0]}.${sessions[(index + 1) % sessions.length]!.token.split(".")[1]}`);
+    const unknown = sessions.map(() => generateSessionToken().token);
+    const batch = (token: string) =>
+      createBearerClient(server.url, token).fetch(`/trpc/auth.me,auth.me?batch=1&input=${encodeURIComponent("{}")}`);
+    for (let round = 0; round < 3; round++) {
+      const [own, ownBatches, forgedAnswers, unknownAnswers] = await Promise.all([
+        Promise.all(sessions.map(({ token }) => createBearerClient(server.url, token).query("auth.me"))),
+        Promise.all(sessions.map(({ token }) => batch(token))),
+        Promise.all(forged.map((token) => createBearerClient(server.url, token).query("auth.me"))),
+        Promise.all(unknown.map((token) => batch(token))),
+      ]);
+      const users = await Promise.all(own.map(async (response) => (await readJson(response)).result.data.user.id));
+      expect(users).toEqual(sessions.map(({ userId }) => userId));
+      const batchUsers = await Promise.all(ownBatches.map(async (response) => ((await response.json()) as { result: { data: { user: { id: string } } } }[]).map((entry) => entry.result.data.user.id)));
+      expect(batchUsers).toEqual(sessions.map(({ userId }) => [userId, userId]));
+      expect([...forgedAnswers, ...unknownAnswers].map((response) => response.status)).toEqual(Array(sessions.length * 2).fill(401));
+    }
+    // What this test is about happened: lookups of different requests shared statements.
+    expect(sharedLookups).toBeGreaterThan(0);
   });
 });
