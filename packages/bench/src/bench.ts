@@ -24,7 +24,7 @@ import {
   type SeededData,
 } from "./database.ts";
 import { startLoadGenerator, type CredentialList, type LoadGenerator } from "./load.ts";
-import { countCores, readCpuSeconds, readMachineBusySeconds, readRssKib } from "./process.ts";
+import { countCores, readCpuSeconds, readMachineCpuSeconds, readRssKib } from "./process.ts";
 import {
   describeOtherLoad,
   judgeTargets,
@@ -228,7 +228,7 @@ interface PhaseContext {
 async function sampleCpu(phase: PhaseContext, server: BenchServer) {
   const backends = await listBackendPids(phase.admin, databaseUrl);
   return {
-    machine: readMachineBusySeconds(),
+    machine: readMachineCpuSeconds(),
     server: readCpuSeconds(server.pid),
     load: readCpuSeconds(phase.generator.pid),
     database: new Map(backends.map((pid) => [pid, readCpuSeconds(pid)])),
@@ -262,7 +262,8 @@ async function runCell(phase: PhaseContext, round: number, variant: VariantKey, 
     serverCpuMicrosPerRequest: (cpuSeconds * 1e6) / load.okResponses,
     serverRssKib: readRssKib(server.pid),
     databaseCpu: databaseCpu / wallSeconds,
-    otherCpu: (after.machine - before.machine - cpuSeconds - (after.load - before.load) - databaseCpu) / wallSeconds,
+    otherCpu: (after.machine.busy - before.machine.busy - cpuSeconds - (after.load - before.load) - databaseCpu) / wallSeconds,
+    stolenCpu: (after.machine.steal - before.machine.steal) / wallSeconds,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeTargets, summarize, type Cell, type StatementCount, type VariantKey } from "./report.ts";
+import { describeOtherLoad, judgeTargets, summarize, type Cell, type StatementCount, type VariantKey } from "./report.ts";
 
 function cell(round: number, variant: VariantKey, connections: number, requestsPerSecond: number, p99Ms = 2, timeouts = 0): Cell {
   return {
@@ -12,6 +12,7 @@ function cell(round: number, variant: VariantKey, connections: number, requestsP
     serverRssKib: 102_400,
     databaseCpu: 0,
     otherCpu: 0,
+    stolenCpu: 0,
   };
 }
 
@@ -71,5 +72,19 @@ describe("judgeTargets", () => {
     const writing = { ...counts, cookie: one(100, 1), bearer: one(200) };
     const verdicts = judgeTargets(rounds, summarize(rounds, writing)).map((target) => target.met);
     expect(verdicts.slice(0, 4)).toEqual([false, true, false, true]);
+  });
+});
+
+describe("describeOtherLoad", () => {
+  it("gives the median and worst of other processes' CPU and of the hypervisor's steal over the timed cells", () => {
+    const cells = [
+      { ...cell(0, "cookie", 32, 100), otherCpu: 1.9, stolenCpu: 1.5 },
+      { ...cell(1, "cookie", 32, 100), otherCpu: 0.02, stolenCpu: 0.3 },
+      { ...cell(1, "bearer", 32, 100), otherCpu: -0.01, stolenCpu: 0.01 },
+      { ...cell(2, "cookie", 32, 100), otherCpu: 0.4, stolenCpu: 0 },
+    ];
+    expect(describeOtherLoad(cells, 2)).toBe(
+      "CPU used by other processes during the timed cells: median 0.02, worst 0.40 cores (of 2); taken by the hypervisor (steal): median 0.01, worst 0.30.",
+    );
   });
 });

@@ -30,6 +30,8 @@ export interface Cell {
   databaseCpu: number;
   /** Cores' worth of CPU used by everything else on the machine (this script included): noise. */
   otherCpu: number;
+  /** Cores' worth of CPU the hypervisor gave to other VMs while this one wanted it (steal). */
+  stolenCpu: number;
 }
 
 export interface StatementCount {
@@ -200,7 +202,11 @@ export function describeOtherLoad(cells: Cell[], cores: number): string {
   // Process times and the machine's counters are sampled separately: small negatives are noise.
   const timed = cells.filter((cell) => cell.round > 0).map((cell) => Math.max(0, cell.otherCpu));
   const worst = Math.max(...timed);
-  return `CPU used by other processes during the timed cells: median ${format(median(timed), 2)}, worst ${format(worst, 2)} cores (of ${cores}).`;
+  const stolen = cells.filter((cell) => cell.round > 0).map((cell) => cell.stolenCpu);
+  return (
+    `CPU used by other processes during the timed cells: median ${format(median(timed), 2)}, worst ${format(worst, 2)} cores (of ${cores}); ` +
+    `taken by the hypervisor (steal): median ${format(median(stolen), 2)}, worst ${format(Math.max(...stolen), 2)}.`
+  );
 }
 
 export function renderTargets(targets: Target[]): string {
