@@ -4,10 +4,10 @@ import { z } from "zod";
 import type { AccessTokenConfig } from "./auth/access-token.ts";
 import type { OAuthConfig } from "./auth/oauth-provider.ts";
 import { HIBP_RANGE_URL, type PasswordBreachCheckConfig } from "./auth/breached-password.ts";
-import { DEFAULT_UNIFORM_RESPONSE_MS } from "./auth/response-time.ts";
 import { parseEncryptionKey, type EncryptionKey, type EncryptionKeyRing } from "./auth/encryption.ts";
 import type { PasswordHasherOptions } from "./auth/password-hasher.ts";
 import type { RateLimitPolicy } from "./auth/rate-limit.ts";
+import { DEFAULT_UNIFORM_RESPONSE_MS } from "./auth/response-time.ts";
 import type { SessionPolicy } from "./auth/session.ts";
 import { parseJwtPrivateKey, parseJwtPublicKey, type SigningKey, type VerificationKey } from "./auth/signing-key.ts";
 
@@ -315,11 +315,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   const rateLimitStore = env.RATE_LIMIT_STORE ?? (env.REDIS_URL ? "redis" : "memory");
   if (rateLimitStore === "redis" && !env.REDIS_URL) problems.push("RATE_LIMIT_STORE=redis needs REDIS_URL");
   const oauth = readOAuthConfig(env, problems);
-  // Sign-up, password reset and email change work only by mail: without a mail server nobody
-  // could ever verify or recover an account.
   if (env.NODE_ENV === "production" && env.UNIFORM_RESPONSE_MS < PRODUCTION_MIN_UNIFORM_RESPONSE_MS) {
     problems.push(`UNIFORM_RESPONSE_MS must be at least ${PRODUCTION_MIN_UNIFORM_RESPONSE_MS} in production: below an argon2 hash, answer times tell which addresses have accounts`);
   }
+  // Sign-up, password reset and email change work only by mail: without a mail server nobody
+  // could ever verify or recover an account.
   if (env.NODE_ENV === "production" && !env.SMTP_URL) {
     problems.push("SMTP_URL is required in production: sign-up verification, password reset and email change send mail");
   }

@@ -192,7 +192,7 @@ async function readPendingLookups(db: Database, lookups: PendingLookups): Promis
   pendingLookups.delete(db);
   try {
     if (lookups.ids.length === 1) {
-      const [row] = await db.sql.query<SessionRow>(FIND_SESSION, lookups.ids);
+      const [row] = await db.sql.query<SessionRow>(FIND_SESSION, [lookups.ids[0]]);
       lookups.settle[0]!.resolve(row ?? null);
       return;
     }
