@@ -91,6 +91,12 @@ export function createDatabase(options: DatabaseOptions): Database {
   // opens a new one. Without a listener the pool would re-throw it and end the process; Prisma's
   // adapter adds one too, but only on its first query, and db.sql may come first.
   pool.on("error", () => {});
+  // A connection can also break while checked out between two queries (a transaction's, when the
+  // database restarts or ends the backend): node-postgres emits that as 'error' on the client, and
+  // nobody may be listening at that moment. Every client keeps a listener of its own, so such an
+  // error never ends the process; the client is then unusable, its next query fails as an outage
+  // (503, database-outage.ts) and the pool drops it on release.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const sql = createSqlRunner(pool, options.namedStatements ?? true, options.onQuery);
   // An interactive transaction waits for a connection no longer than any other query.
