@@ -1,6 +1,6 @@
 // `pnpm start` as package.json defines it, run by sh in a scratch directory with a stand-in build:
-// it loads .env when there is one (the shell's variables win), stays quiet when there is none, and
-// names the fixing command when there is no build.
+// it loads .env when there is one (the shell's variables win), stays quiet when there is none, caps
+// glibc's malloc arenas, and names the fixing command when there is no build.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,6 +40,12 @@ describe("pnpm start", () => {
   it("runs without .env and says nothing about it", () => {
     const result = start(createProject({ "apps/server/dist/index.js": PRINT_ENV }));
     expect(result).toMatchObject({ status: 0, stdout: "undefined undefined\n", stderr: "" });
+  });
+
+  it("caps glibc's malloc arenas at 2 unless MALLOC_ARENA_MAX is set (docs/decisions/037)", () => {
+    const dir = createProject({ "apps/server/dist/index.js": "console.log(process.env.MALLOC_ARENA_MAX);\n" });
+    expect(start(dir)).toMatchObject({ status: 0, stdout: "2\n", stderr: "" });
+    expect(start(dir, { MALLOC_ARENA_MAX: "8" })).toMatchObject({ status: 0, stdout: "8\n", stderr: "" });
   });
 
   it("without a build, says which command makes one instead of a module-not-found stack", () => {

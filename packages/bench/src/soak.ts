@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { connectAdmin, prepareDatabase, seedDatabase } from "./database.ts";
 import { findFreePort, startServer } from "./process.ts";
+import { START_SCRIPT_ENV } from "./servers.ts";
 import { REPO_ROOT } from "../../../scripts/lib/repo-root.ts";
 import type { SessionPolicy } from "../../../apps/server/src/auth/session.ts";
 
@@ -67,7 +68,7 @@ export async function runSoak(options: {
   const port = await findFreePort();
   const server = await startServer("api", process.execPath, ["--import", PROBE, path.join(REPO_ROOT, "apps/server/dist/index.js")], {
     cwd: REPO_ROOT,
-    env: { ...options.serverEnv, PORT: String(port), SOAK_SAMPLE_INTERVAL_MS: String(SAMPLE_INTERVAL_MS) },
+    env: { ...options.serverEnv, ...START_SCRIPT_ENV, PORT: String(port), SOAK_SAMPLE_INTERVAL_MS: String(SAMPLE_INTERVAL_MS) },
   });
   const startedAt = Date.now();
   const loadAverageAtStart = os.loadavg();
