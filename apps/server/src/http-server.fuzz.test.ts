@@ -169,14 +169,19 @@ async function signedInAdmin() {
   return { user, cookie: `latchkey_session=${token}`, snapshot: await snapshotOf(user.id) };
 }
 
-/** Everything of the user's that a request could change. */
-async function snapshotOf(userId: string) {
-  const [user, sessions, notes] = await Promise.all([
-    db.user.findUnique({ where: { id: userId } }),
-    db.session.findMany({ where: { userId }, orderBy: { id: "asc" } }),
-    db.note.findMany({ where: { ownerId: userId }, orderBy: { id: "asc" } }),
-  ]);
-  return { user, sessions, notes };
+/**
+ * Everything of the user's that a request could change, every column, as PostgreSQL's JSON: one
+ * statement, taken after each of the ~3,500 refused requests (three Prisma queries made it the
+ * file's largest cost on the embedded database).
+ */
+async function snapshotOf(userId: string): Promise<unknown> {
+  const [row] = await db.$queryRaw<[{ snapshot: unknown }]>`
+    SELECT json_build_object(
+      'user', (SELECT row_to_json(u) FROM "User" u WHERE u."id" = ${userId}),
+      'sessions', (SELECT json_agg(s ORDER BY s."id") FROM "Session" s WHERE s."userId" = ${userId}),
+      'notes', (SELECT json_agg(n ORDER BY n."id") FROM "Note" n WHERE n."ownerId" = ${userId})
+    ) AS snapshot`;
+  return row.snapshot;
 }
 
 /** Accounts a rejected sign-up must not have created: those with the email it named, if any. */
