@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { migratedSnapshotPath, prepareSnapshotDir, type SnapshotLocation } from "./migrated-snapshot.ts";
+import { migratedSnapshotPath, prepareSnapshotDir, type SnapshotKind, type SnapshotLocation } from "./migrated-snapshot.ts";
+
+const KIND: SnapshotKind = { name: "test-database", engine: "pglite 1.0.0", extension: ".tar" };
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -28,37 +30,56 @@ function addMigration(location: SnapshotLocation, name: string, sql: string): vo
 describe("the migrated snapshot's path", () => {
   it("stays the same while the migrations do", () => {
     const location = createLocation();
-    expect(migratedSnapshotPath(location)).toBe(migratedSnapshotPath(location));
-    expect(path.dirname(migratedSnapshotPath(location))).toBe(location.dir);
+    expect(migratedSnapshotPath(KIND, location)).toBe(migratedSnapshotPath(KIND, location));
+    expect(path.dirname(migratedSnapshotPath(KIND, location))).toBe(location.dir);
   });
 
   it("changes when a migration is added or edited", () => {
     const location = createLocation();
-    const first = migratedSnapshotPath(location);
+    const first = migratedSnapshotPath(KIND, location);
     addMigration(location, "20260102000000_more", "CREATE TABLE b (id text);");
-    const second = migratedSnapshotPath(location);
+    const second = migratedSnapshotPath(KIND, location);
     addMigration(location, "20260102000000_more", "CREATE TABLE b (id text, name text);");
-    const third = migratedSnapshotPath(location);
+    const third = migratedSnapshotPath(KIND, location);
     expect(new Set([first, second, third]).size).toBe(3);
+  });
+
+  it("changes with the engine", () => {
+    const location = createLocation();
+    expect(migratedSnapshotPath({ ...KIND, engine: "pglite 1.0.1" }, location)).not.toBe(migratedSnapshotPath(KIND, location));
   });
 
   it("depends on the migrations' content, not on where the checkout is", () => {
     const [one, other] = [createLocation(), createLocation()];
-    expect(path.basename(migratedSnapshotPath(one))).toBe(path.basename(migratedSnapshotPath(other)));
+    expect(path.basename(migratedSnapshotPath(KIND, one))).toBe(path.basename(migratedSnapshotPath(KIND, other)));
   });
 });
 
 describe("preparing the snapshots' folder", () => {
-  it("creates it, and removes other migrations' snapshots but not this one's or unrelated files", () => {
+  it("creates it, and removes the same kind's other snapshots but not this one, other kinds' or files being written", () => {
     const location = createLocation();
-    const current = migratedSnapshotPath(location);
-    prepareSnapshotDir(current);
+    const current = migratedSnapshotPath(KIND, location);
+    prepareSnapshotDir(KIND, current);
     const old = path.join(location.dir, "test-database-0123456789abcdef.tar");
+    const otherKind = path.join(location.dir, "postgres-cluster-0123456789abcdef");
     const unrelated = path.join(location.dir, "notes.txt");
     const inProgress = `${current}.4242`;
     for (const file of [current, old, unrelated, inProgress]) writeFileSync(file, "x");
+    mkdirSync(otherKind);
 
-    prepareSnapshotDir(current);
-    expect([current, old, unrelated, inProgress].map((file) => existsSync(file))).toEqual([true, false, true, true]);
+    prepareSnapshotDir(KIND, current);
+    expect([current, old, otherKind, unrelated, inProgress].map((file) => existsSync(file))).toEqual([true, false, true, true, true]);
+  });
+
+  it("removes an old snapshot that is a directory (a PostgreSQL data directory)", () => {
+    const location = createLocation();
+    const kind: SnapshotKind = { name: "postgres-cluster", engine: "postgres /usr/lib/postgresql/15/bin", extension: "" };
+    const current = migratedSnapshotPath(kind, location);
+    const old = path.join(location.dir, "postgres-cluster-0123456789abcdef");
+    mkdirSync(path.join(old, "base"), { recursive: true });
+    mkdirSync(current);
+
+    prepareSnapshotDir(kind, current);
+    expect([existsSync(current), existsSync(old)]).toEqual([true, false]);
   });
 });

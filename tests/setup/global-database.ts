@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { TestProject } from "vitest/node";
-import { migratedSnapshotPath, prepareSnapshotDir } from "../../scripts/lib/migrated-snapshot.ts";
+import { migratedSnapshotPath, pgliteSnapshotKind, prepareSnapshotDir } from "../../scripts/lib/migrated-snapshot.ts";
 import { requirePrisma } from "../../scripts/lib/prisma-cli.ts";
 import { REPO_ROOT } from "../../scripts/lib/repo-root.ts";
 import { startTestMail } from "./global-mail.ts";
@@ -60,14 +60,15 @@ function startEmbeddedDatabaseProcess(snapshot: string | null): Promise<Database
  * its data directory becomes the snapshot, and the others start from it.
  */
 async function startMigratedEmbeddedDatabases(count: number): Promise<string[]> {
-  const snapshot = migratedSnapshotPath();
+  const kind = pgliteSnapshotKind();
+  const snapshot = migratedSnapshotPath(kind);
   if (existsSync(snapshot)) {
     return (await Promise.all(Array.from({ length: count }, () => startEmbeddedDatabaseProcess(snapshot)))).map((database) => database.url);
   }
   console.log("› Migrating the embedded test database (kept in node_modules/.cache/latchkey for later runs)…");
   const first = await startEmbeddedDatabaseProcess(null);
   await requirePrisma(["migrate", "deploy"], { ...process.env, DATABASE_URL: first.url });
-  prepareSnapshotDir(snapshot);
+  prepareSnapshotDir(kind, snapshot);
   const others = (await first.dump(snapshot))
     ? Array.from({ length: count - 1 }, () => startEmbeddedDatabaseProcess(snapshot))
     : Array.from({ length: count - 1 }, async () => {
