@@ -65,18 +65,17 @@ async function startMigratedEmbeddedDatabases(count: number): Promise<string[]> 
   if (existsSync(snapshot)) {
     return (await Promise.all(Array.from({ length: count }, () => startEmbeddedDatabaseProcess(snapshot)))).map((database) => database.url);
   }
+  const startAndMigrate = async () => {
+    const database = await startEmbeddedDatabaseProcess(null);
+    await requirePrisma(["migrate", "deploy"], { ...process.env, DATABASE_URL: database.url });
+    return database;
+  };
   console.log("› Migrating the embedded test database (kept in node_modules/.cache/latchkey for later runs)…");
-  const first = await startEmbeddedDatabaseProcess(null);
-  await requirePrisma(["migrate", "deploy"], { ...process.env, DATABASE_URL: first.url });
+  const first = await startAndMigrate();
   prepareSnapshotDir(kind, snapshot);
-  const others = (await first.dump(snapshot))
-    ? Array.from({ length: count - 1 }, () => startEmbeddedDatabaseProcess(snapshot))
-    : Array.from({ length: count - 1 }, async () => {
-        const database = await startEmbeddedDatabaseProcess(null);
-        await requirePrisma(["migrate", "deploy"], { ...process.env, DATABASE_URL: database.url });
-        return database;
-      });
-  return [first.url, ...(await Promise.all(others)).map((database) => database.url)];
+  const startOther = (await first.dump(snapshot)) ? () => startEmbeddedDatabaseProcess(snapshot) : startAndMigrate;
+  const others = await Promise.all(Array.from({ length: count - 1 }, startOther));
+  return [first, ...others].map((database) => database.url);
 }
 
 export async function setup(project: TestProject) {
